@@ -1,0 +1,1 @@
+// Anchor translation unit of the target that owns the precompiled <torch/torch.h>.

@@ -1,0 +1,47 @@
+// What a plugin source includes to become loadable: RECBENCH_PLUGIN(name, Class, version, text).
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/types.h>
+#include <torch/version.h>
+
+#include "recbench/data.h"
+#include "recbench/export.h"
+#include "recbench/params.h"
+#include "recbench/plugin_info.h"
+#include "recbench/plugin_registry.h"
+#include "recbench/recommender.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace recbench {
+
+//! Handed to a plugin's constructor. Construction must be cheap (read parameters, build small
+//! layers): the host constructs every model once up front to validate configurations.
+struct PluginContext {
+  spdlog::logger* log = nullptr;
+  torch::Device device = torch::kCPU;
+  uint64_t seed = 0;
+  const DatasetView* data = nullptr;
+};
+
+}  // namespace recbench
+
+//! Defines the info probe and factory of plugin NAME (an identifier) implemented by CLASS, whose
+//! constructor is CLASS(recbench::Params&, const recbench::PluginContext&). recbench_add_plugin()
+//! turns them into the exported aliases (module) or a static registration (tests).
+#define RECBENCH_PLUGIN(NAME, CLASS, VERSION, DESCRIPTION)                                       \
+  extern "C" const RecbenchPluginInfo recbench_info_##NAME = {                                   \
+      RECBENCH_PLUGIN_ABI_VERSION, #NAME,        VERSION,                  DESCRIPTION,          \
+      RECBENCH_COMPILER_ID,        _GLIBCXX_USE_CXX11_ABI, RECBENCH_TORCH_VERSION_ID};           \
+  std::unique_ptr<::recbench::Recommender> recbench_create_##NAME(                               \
+      ::recbench::Params& params, const ::recbench::PluginContext& context) {                    \
+    return std::make_unique<CLASS>(params, context);                                             \
+  }

@@ -1,0 +1,55 @@
+// What the harness offers a model while it trains: data, device, seeds, logging, validation.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+#include <torch/types.h>
+
+#include "recbench/data.h"
+#include "recbench/export.h"
+
+namespace spdlog {
+class logger;
+}
+
+namespace recbench {
+
+class Recommender;
+
+//! Independent random streams of one cell, all derived from its master seed.
+enum class Stream { split, sampling, init, dropout, shuffle };
+
+//! What validate() decided after an epoch.
+struct ValidationOutcome {
+  double value = 0.0;        //!< the validation metric (e.g. NDCG@10)
+  bool improved = false;     //!< best so far; the harness checkpointed the model
+  bool should_stop = false;  //!< early stopping's patience is exhausted
+};
+
+class RECBENCH_API TrainContext {
+ public:
+  virtual ~TrainContext();
+
+  virtual const DatasetView& data() const = 0;
+  virtual torch::Device device() const = 0;
+  //! Seed of one stream of this cell; equal cells get equal seeds.
+  virtual uint64_t seed(Stream stream) const = 0;
+  virtual spdlog::logger& log() = 0;
+  //! Runs the harness evaluator on the validation split, records the learning curve
+  //! (epoch, train loss, metric, seconds) and applies early stopping.
+  virtual ValidationOutcome validate(Recommender& model, int epoch, double train_loss) = 0;
+  //! Records one learning-curve point without validating (stages that do not validate).
+  virtual void record_epoch(int epoch, double train_loss) = 0;
+  //! A folder private to this cell for checkpoints and artefacts.
+  virtual std::filesystem::path work_dir() const = 0;
+  //! Saved model folder of another run of this experiment (same dataset and seed), by its label;
+  //! empty when that run does not exist or has not completed.
+  virtual std::optional<std::filesystem::path> artifact(const std::string& model_label) const = 0;
+  //! Evaluation batch size of the protocol (models may use it for their own chunking).
+  virtual int64_t eval_batch_size() const = 0;
+};
+
+}  // namespace recbench

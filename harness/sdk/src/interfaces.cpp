@@ -1,0 +1,15 @@
+// Out-of-line anchors of the SDK's interfaces, so their vtables and typeinfo live in the SDK.
+#include "recbench/recommender.h"
+#include "recbench/train_context.h"
+
+namespace recbench {
+
+Recommender::~Recommender() = default;
+EmbeddingSource::~EmbeddingSource() = default;
+TrainContext::~TrainContext() = default;
+
+torch::Tensor Recommender::score_candidates(const HistoryBatch& batch, const torch::Tensor& cand) {
+  return score_all(batch).gather(1, cand);
+}
+
+}  // namespace recbench
