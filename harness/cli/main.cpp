@@ -1,10 +1,53 @@
-// recbench: the command-line entry point.
+// recbench: the command-line entry point; dispatches to a subcommand.
 #include <iostream>
+#include <map>
 
-#include "recbench/core/plugin_loader.h"
+#include <boost/program_options/errors.hpp>
 
-int main() {
-  recbench::PluginRegistry registry(recbench::default_plugin_dirs());
-  for (const auto& [name, p] : registry.plugins()) std::cout << name << " " << p.origin << "\n";
-  for (const auto& r : registry.rejected()) std::cerr << r.reason << "\n";
+#include "commands.h"
+#include "recbench/error.h"
+
+namespace {
+
+constexpr const char* kUsage = R"(recbench: benchmark harness for sequential and LLM-based recommenders
+
+usage:
+  recbench run EXPERIMENT.toml [--out FILE.h5] [--set key=value ...] [--resume] [--device cpu|cuda]
+  recbench report FILE.h5 [--format md|latex|csv] [--metric NDCG@10 ...] [--baseline NAME]
+  recbench data prepare RECIPE.toml    raw files -> prepared, cached dataset; prints statistics
+  recbench data synth [--out DIR]      writes the deterministic synthetic dataset
+  recbench plugins [--plugin-path DIR] lists loadable plugins
+
+`recbench COMMAND --help` describes a command's options.
+)";
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  using namespace recbench::cli;
+  const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
+      {"run", run_command},
+      {"report", report_command},
+      {"data", data_command},
+      {"plugins", plugins_command}};
+  if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
+    std::cout << kUsage;
+    return argc < 2 ? kExitBadInput : kExitOk;
+  }
+  auto it = commands.find(argv[1]);
+  if (it == commands.end()) {
+    std::cerr << "recbench: unknown command '" << argv[1]
+              << "'; known commands: data, plugins, report, run\n";
+    return kExitBadInput;
+  }
+  try {
+    return it->second(std::vector<std::string>(argv + 2, argv + argc));
+  } catch (const boost::program_options::error& e) {
+    std::cerr << "recbench " << argv[1] << ": " << e.what() << "\n";
+  } catch (const recbench::Error& e) {
+    std::cerr << "recbench " << argv[1] << ": " << e.what() << "\n";
+  } catch (const std::exception& e) {
+    std::cerr << "recbench " << argv[1] << ": unexpected error: " << e.what() << "\n";
+  }
+  return kExitBadInput;
 }

@@ -1,0 +1,56 @@
+// `recbench data`: prepares datasets from recipes and writes the synthetic corpus.
+#include <iostream>
+
+#include <fmt/format.h>
+
+#include "commands.h"
+#include "options.h"
+#include "recbench/core/dataset.h"
+#include "recbench/core/logging.h"
+
+namespace recbench::cli {
+
+namespace {
+
+int prepare(const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  visible.add_options()
+      ("cache-dir", po::value<std::string>()->default_value(".cache/recbench"), "cache folder")
+      ("no-cache", po::bool_switch(), "prepare again even if cached");
+  po::options_description hidden;
+  hidden.add_options()("recipe", po::value<std::string>()->required(), "recipe file");
+  po::positional_options_description positional;
+  positional.add("recipe", 1);
+  po::variables_map vm;
+  if (parse_args(args, "recbench data prepare RECIPE.toml [options]", visible, hidden,
+                 positional, vm)) {
+    return kExitOk;
+  }
+  auto log = make_logger("info");
+  const Recipe recipe = load_recipe(vm["recipe"].as<std::string>());
+  const PreparedDataset data = prepare_dataset(
+      recipe, {vm["cache-dir"].as<std::string>(), !vm["no-cache"].as<bool>(), log.get()});
+  const DatasetStats& s = data.stats;
+  std::cout << fmt::format(
+      "dataset      {}\nfingerprint  {}\nusers        {}\nitems        {}\ninteractions {}\n"
+      "avg length   {:.2f}\ndensity      {:.6f}\nraw          {}\nfiltered out {}\n"
+      "skipped      {}\n",
+      data.name, data.fingerprint, s.users, s.items, s.interactions, s.avg_length, s.density,
+      s.raw_interactions, s.dropped_filter, s.skipped_lines);
+  return kExitOk;
+}
+
+}  // namespace
+
+int data_command(const std::vector<std::string>& args) {
+  if (args.empty()) {
+    std::cerr << "usage: recbench data prepare RECIPE.toml | recbench data synth [--out DIR]\n";
+    return kExitBadInput;
+  }
+  const std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (args[0] == "prepare") return prepare(rest);
+  std::cerr << "recbench data: unknown subcommand '" << args[0] << "'; known: prepare, synth\n";
+  return kExitBadInput;
+}
+
+}  // namespace recbench::cli

@@ -1,0 +1,51 @@
+// `recbench run`: runs an experiment file and prints its results table.
+#include <iostream>
+
+#include "commands.h"
+#include "options.h"
+#include "recbench/core/results.h"
+#include "recbench/core/runner.h"
+
+namespace recbench::cli {
+
+int run_command(const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  visible.add_options()
+      ("out,o", po::value<std::string>(), "results file (default: experiment.output)")
+      ("set,s", po::value<std::vector<std::string>>()->composing(),
+       "override a key, e.g. --set models.sasrec.params.hidden=32 (repeatable)")
+      ("resume", po::bool_switch(), "continue an existing results file, skipping complete cells")
+      ("device", po::value<std::string>(), "cpu or cuda (default: experiment.device)")
+      ("plugin-path", po::value<std::vector<std::string>>()->composing(),
+       "folder with plugins (repeatable; default: $RECBENCH_PLUGIN_PATH, then the build's)");
+  po::options_description hidden;
+  hidden.add_options()("experiment", po::value<std::string>()->required(), "experiment file");
+  po::positional_options_description positional;
+  positional.add("experiment", 1);
+  po::variables_map vm;
+  if (parse_args(args, "recbench run EXPERIMENT.toml [options]", visible, hidden, positional,
+                 vm)) {
+    return kExitOk;
+  }
+  std::vector<std::string> sets;
+  if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
+  const ExperimentConfig config = load_experiment(vm["experiment"].as<std::string>(), sets);
+
+  RunOptions options;
+  if (vm.count("out")) options.output = vm["out"].as<std::string>();
+  if (vm.count("device")) options.device = vm["device"].as<std::string>();
+  options.resume = vm["resume"].as<bool>();
+  if (vm.count("plugin-path")) {
+    for (const auto& p : vm["plugin-path"].as<std::vector<std::string>>()) {
+      options.plugin_dirs.emplace_back(p);
+    }
+  }
+  const RunSummary summary = run_experiment(config, options);
+
+  ReportOptions report;
+  std::cout << render_report(ResultsFile::open_existing(summary.output).read_cells(), report);
+  if (summary.interrupted) return kExitInterrupted;
+  return summary.failed > 0 ? kExitFailedCells : kExitOk;
+}
+
+}  // namespace recbench::cli
