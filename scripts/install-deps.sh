@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Installs recbench's build and test dependencies (Debian bookworm packages); quiet when present.
+set -euo pipefail
+
+packages=(
+  cmake ninja-build g++ ccache pkg-config git
+  libtorch-dev libopenblas0-pthread          # Debian's LibTorch calls the system BLAS
+  libboost-dev libboost-program-options-dev  # Boost.DLL (header-only) and Program_options
+  libtomlplusplus-dev libspdlog-dev libhdf5-dev
+  nlohmann-json3-dev zlib1g-dev libpcre2-dev
+  libgtest-dev libbenchmark-dev
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+
+echo "installing: ${missing[*]}"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO="sudo"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
