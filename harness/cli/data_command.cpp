@@ -14,16 +14,16 @@ namespace {
 
 int prepare(const std::vector<std::string>& args) {
   po::options_description visible("options");
-  visible.add_options()
-      ("cache-dir", po::value<std::string>()->default_value(".cache/recbench"), "cache folder")
-      ("no-cache", po::bool_switch(), "prepare again even if cached");
+  visible.add_options()("cache-dir", po::value<std::string>()->default_value(".cache/recbench"),
+                        "cache folder")("no-cache", po::bool_switch(),
+                                        "prepare again even if cached");
   po::options_description hidden;
   hidden.add_options()("recipe", po::value<std::string>()->required(), "recipe file");
   po::positional_options_description positional;
   positional.add("recipe", 1);
   po::variables_map vm;
-  if (parse_args(args, "recbench data prepare RECIPE.toml [options]", visible, hidden,
-                 positional, vm)) {
+  if (parse_args(args, "recbench data prepare RECIPE.toml [options]", visible, hidden, positional,
+                 vm)) {
     return kExitOk;
   }
   auto log = make_logger("info");

@@ -9,7 +9,8 @@
 
 namespace {
 
-constexpr const char* kUsage = R"(recbench: benchmark harness for sequential and LLM-based recommenders
+constexpr const char* kUsage =
+    R"(recbench: benchmark harness for sequential and LLM-based recommenders
 
 usage:
   recbench run EXPERIMENT.toml [--out FILE.h5] [--set key=value ...] [--resume] [--device cpu|cuda]

@@ -14,8 +14,7 @@ namespace po = boost::program_options;
 //! Parses `args` against `visible` options plus named positionals; true when --help was asked
 //! (the help text is then printed).
 inline bool parse_args(const std::vector<std::string>& args, const std::string& usage,
-                       po::options_description& visible,
-                       const po::options_description& hidden,
+                       po::options_description& visible, const po::options_description& hidden,
                        const po::positional_options_description& positional,
                        po::variables_map& vm) {
   visible.add_options()("help,h", "show this help");

@@ -9,11 +9,11 @@ namespace recbench::cli {
 
 int report_command(const std::vector<std::string>& args) {
   po::options_description visible("options");
-  visible.add_options()
-      ("format,f", po::value<std::string>()->default_value("md"), "md, latex or csv")
-      ("metric,m", po::value<std::vector<std::string>>()->composing(),
-       "metric to show, e.g. NDCG@10 (repeatable; default: all)")
-      ("baseline,b", po::value<std::string>(), "model label to compute improvements against");
+  visible.add_options()("format,f", po::value<std::string>()->default_value("md"),
+                        "md, latex or csv")(
+      "metric,m", po::value<std::vector<std::string>>()->composing(),
+      "metric to show, e.g. NDCG@10 (repeatable; default: all)")(
+      "baseline,b", po::value<std::string>(), "model label to compute improvements against");
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::string>()->required(), "results file");
   po::positional_options_description positional;

@@ -10,21 +10,20 @@ namespace recbench::cli {
 
 int run_command(const std::vector<std::string>& args) {
   po::options_description visible("options");
-  visible.add_options()
-      ("out,o", po::value<std::string>(), "results file (default: experiment.output)")
-      ("set,s", po::value<std::vector<std::string>>()->composing(),
-       "override a key, e.g. --set models.sasrec.params.hidden=32 (repeatable)")
-      ("resume", po::bool_switch(), "continue an existing results file, skipping complete cells")
-      ("device", po::value<std::string>(), "cpu or cuda (default: experiment.device)")
-      ("plugin-path", po::value<std::vector<std::string>>()->composing(),
-       "folder with plugins (repeatable; default: $RECBENCH_PLUGIN_PATH, then the build's)");
+  visible.add_options()("out,o", po::value<std::string>(),
+                        "results file (default: experiment.output)")(
+      "set,s", po::value<std::vector<std::string>>()->composing(),
+      "override a key, e.g. --set models.sasrec.params.hidden=32 (repeatable)")(
+      "resume", po::bool_switch(), "continue an existing results file, skipping complete cells")(
+      "device", po::value<std::string>(), "cpu or cuda (default: experiment.device)")(
+      "plugin-path", po::value<std::vector<std::string>>()->composing(),
+      "folder with plugins (repeatable; default: $RECBENCH_PLUGIN_PATH, then the build's)");
   po::options_description hidden;
   hidden.add_options()("experiment", po::value<std::string>()->required(), "experiment file");
   po::positional_options_description positional;
   positional.add("experiment", 1);
   po::variables_map vm;
-  if (parse_args(args, "recbench run EXPERIMENT.toml [options]", visible, hidden, positional,
-                 vm)) {
+  if (parse_args(args, "recbench run EXPERIMENT.toml [options]", visible, hidden, positional, vm)) {
     return kExitOk;
   }
   std::vector<std::string> sets;

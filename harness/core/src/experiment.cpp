@@ -81,9 +81,9 @@ void read_experiment_section(ExperimentConfig& cfg, const toml::table& root,
   cfg.seeds = p.integers("seeds", {0}, "master seed of each repetition");
   cfg.device = p.choice("device", "cpu", {"cpu", "cuda"}, "device of every model");
   cfg.threads = p.integer("threads", 0, "LibTorch threads (0 = default)", 0, 1024);
-  cfg.log_level = p.choice("log_level", "info",
-                           {"trace", "debug", "info", "warn", "error", "critical", "off"},
-                           "console and log-file level");
+  cfg.log_level =
+      p.choice("log_level", "info", {"trace", "debug", "info", "warn", "error", "critical", "off"},
+               "console and log-file level");
   p.finish();
   if (cfg.seeds.empty()) throw ConfigError(file + ": experiment.seeds: expected at least one");
   if (std::set<int64_t>(cfg.seeds.begin(), cfg.seeds.end()).size() != cfg.seeds.size()) {
@@ -109,8 +109,8 @@ void read_evaluation_section(ExperimentConfig& cfg, const toml::table& root,
   e.tail_ratio = p.real("tail_ratio", 0.2, "share of least popular items counted as tail", 0, 1);
   cfg.valid_metric = p.text("valid_metric", "NDCG@10", "early-stopping metric");
   cfg.patience = p.integer("patience", 5, "epochs without improvement before stopping", 1);
-  cfg.candidate_seed = static_cast<uint64_t>(
-      p.integer("candidate_seed", 0, "seed of the stored negative lists", 0));
+  cfg.candidate_seed =
+      static_cast<uint64_t>(p.integer("candidate_seed", 0, "seed of the stored negative lists", 0));
   p.finish();
   for (int64_t k : e.topk) {
     if (k < 1) throw ConfigError(file + ": evaluation.topk: cut-offs must be >= 1");

@@ -77,8 +77,12 @@ class CellContext final : public TrainContext {
   CellContext(const RunEnv& env, const DatasetState& ds, uint64_t master_seed,
               std::filesystem::path work_dir,
               std::map<std::string, std::filesystem::path> artifacts)
-      : env_(env), ds_(ds), master_(master_seed), work_dir_(std::move(work_dir)),
-        artifacts_(std::move(artifacts)), start_(std::chrono::steady_clock::now()) {}
+      : env_(env),
+        ds_(ds),
+        master_(master_seed),
+        work_dir_(std::move(work_dir)),
+        artifacts_(std::move(artifacts)),
+        start_(std::chrono::steady_clock::now()) {}
 
   const DatasetView& data() const override { return ds_.view; }
   torch::Device device() const override { return env_.device; }
@@ -121,8 +125,8 @@ class CellContext final : public TrainContext {
 
   void record_epoch(int epoch, double train_loss) override {
     if (g_interrupted) throw Interrupted{};
-    curve_.push_back({epoch, train_loss, std::numeric_limits<double>::quiet_NaN(),
-                      seconds_since(start_)});
+    curve_.push_back(
+        {epoch, train_loss, std::numeric_limits<double>::quiet_NaN(), seconds_since(start_)});
   }
 
   //! The saved model folder (the best validated state, or the final one).
@@ -172,12 +176,10 @@ toml::table protocol_table(const ExperimentConfig& cfg) {
 
 std::string cell_config(const RunEnv& env, const Recipe& recipe, const ModelEntry& model,
                         int64_t seed, const std::string& params_toml) {
-  toml::table cell{{"dataset", recipe.name},
-                   {"model", model.label},
-                   {"plugin", model.plugin},
-                   {"seed", seed},
-                   {"device", env.device.str()},
-                   {"threads", static_cast<int64_t>(at::get_num_threads())}};
+  toml::table cell{
+      {"dataset", recipe.name},     {"model", model.label},
+      {"plugin", model.plugin},     {"seed", seed},
+      {"device", env.device.str()}, {"threads", static_cast<int64_t>(at::get_num_threads())}};
   toml::table root{{"cell", cell},
                    {"params", toml::parse(params_toml)},
                    {"evaluation", protocol_table(*env.config)}};
@@ -190,8 +192,8 @@ std::string cell_config(const RunEnv& env, const Recipe& recipe, const ModelEntr
 std::unique_ptr<Recommender> construct(const RunEnv& env, const LoadedPlugin& plugin,
                                        const ModelEntry& entry, const DatasetView& view,
                                        uint64_t seed, std::string* resolved) {
-  Params params = make_params("models." + entry.label + ".params", &entry.params,
-                              env.config->source.string());
+  Params params =
+      make_params("models." + entry.label + ".params", &entry.params, env.config->source.string());
   PluginContext context{env.log, env.device, seed, &view};
   std::unique_ptr<Recommender> model = plugin.factory(params, context);
   params.finish();
@@ -222,8 +224,8 @@ class Runner {
   void set_up();
   void prepare_datasets(ResultsFile* file);
   void validate_models();
-  void run_cell(ResultsFile& file, DatasetState& ds, const Recipe& recipe,
-                const ModelEntry& entry, int64_t seed);
+  void run_cell(ResultsFile& file, DatasetState& ds, const Recipe& recipe, const ModelEntry& entry,
+                int64_t seed);
 
   const ExperimentConfig& cfg_;
   const RunOptions& options_;
@@ -240,8 +242,8 @@ void Runner::set_up() {
   logger_ = make_logger(cfg_.log_level, std::filesystem::path(summary_.output).concat(".log"));
   env_.config = &cfg_;
   env_.log = logger_.get();
-  env_.artifacts_root = summary_.output.parent_path() /
-                        (summary_.output.stem().string() + "_artifacts");
+  env_.artifacts_root =
+      summary_.output.parent_path() / (summary_.output.stem().string() + "_artifacts");
   const std::string device = options_.device.value_or(cfg_.device);
   if (device == "cuda") {
     if (!torch::cuda::is_available()) {
@@ -299,8 +301,8 @@ void Runner::validate_models() {
 void Runner::run_cell(ResultsFile& file, DatasetState& ds, const Recipe& recipe,
                       const ModelEntry& entry, int64_t seed) {
   const std::string key = recipe.name + "/" + entry.label + "/seed_" + std::to_string(seed);
-  const auto work_dir = env_.artifacts_root / recipe.name / entry.label /
-                        ("seed_" + std::to_string(seed));
+  const auto work_dir =
+      env_.artifacts_root / recipe.name / entry.label / ("seed_" + std::to_string(seed));
   std::map<std::string, std::filesystem::path> artifacts;
   for (const auto& m : cfg_.models) {
     auto it = done_artifacts_.find(recipe.name + "/" + m.label + "/seed_" + std::to_string(seed));
@@ -398,9 +400,12 @@ RunSummary Runner::run() {
     }
     DatasetRecord rec{ds.data.name, ds.data.fingerprint, ds.data.recipe_toml, {}, {}};
     const DatasetStats& st = ds.data.stats;
-    rec.stats = {{"users", double(st.users)},          {"items", double(st.items)},
-                 {"interactions", double(st.interactions)}, {"avg_length", st.avg_length},
-                 {"density", st.density},             {"raw_interactions", double(st.raw_interactions)},
+    rec.stats = {{"users", double(st.users)},
+                 {"items", double(st.items)},
+                 {"interactions", double(st.interactions)},
+                 {"avg_length", st.avg_length},
+                 {"density", st.density},
+                 {"raw_interactions", double(st.raw_interactions)},
                  {"dropped_filter", double(st.dropped_filter)},
                  {"skipped_lines", double(st.skipped_lines)}};
     auto put = [&](const char* split, const std::optional<CandidateLists>& c) {

@@ -23,8 +23,7 @@ struct Params::Impl {
   std::string where(std::string_view key, const toml::node* node) const {
     std::ostringstream s;
     if (node != nullptr && node->source().begin.line > 0) {
-      s << source << ':' << node->source().begin.line << ':' << node->source().begin.column
-        << ": ";
+      s << source << ':' << node->source().begin.line << ':' << node->source().begin.column << ": ";
     } else if (!source.empty()) {
       s << source << ": ";
     }
@@ -105,8 +104,9 @@ int64_t Params::integer(std::string_view key, int64_t def, std::string_view doc,
     value = *v;
   }
   if (value < min || value > max) {
-    impl_->fail(key, node, "expected an integer in [" + render(min) + ", " + render(max) +
-                               "], got " + render(value));
+    impl_->fail(
+        key, node,
+        "expected an integer in [" + render(min) + ", " + render(max) + "], got " + render(value));
   }
   impl_->resolved.insert_or_assign(key, value);
   return value;
@@ -124,8 +124,9 @@ double Params::real(std::string_view key, double def, std::string_view doc, doub
     value = *v;
   }
   if (!(value >= min && value <= max)) {
-    impl_->fail(key, node, "expected a number in [" + render(min) + ", " + render(max) +
-                               "], got " + render(value));
+    impl_->fail(
+        key, node,
+        "expected a number in [" + render(min) + ", " + render(max) + "], got " + render(value));
   }
   impl_->resolved.insert_or_assign(key, value);
   return value;

@@ -12,7 +12,8 @@ namespace {
 class ExperimentTest : public ::testing::Test {
  protected:
   std::filesystem::path write(const std::string& text) {
-    auto dir = std::filesystem::temp_directory_path() / ("recbench_exp_" + std::to_string(::getpid()));
+    auto dir =
+        std::filesystem::temp_directory_path() / ("recbench_exp_" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
     auto file = dir / "exp.toml";
     std::ofstream(file) << text;

@@ -48,8 +48,7 @@ TEST(Params, UnknownKeyListsKnownKeys) {
   p.integer("hidden", 64, "hidden size");
   p.real("dropout", 0.5, "dropout");
   auto msg = error_of([&] { p.finish(); });
-  EXPECT_NE(msg.find("exp.toml:1:9: models.m.params.hiden: unknown key"), std::string::npos)
-      << msg;
+  EXPECT_NE(msg.find("exp.toml:1:9: models.m.params.hiden: unknown key"), std::string::npos) << msg;
   EXPECT_NE(msg.find("known keys: dropout, hidden"), std::string::npos) << msg;
 }
 

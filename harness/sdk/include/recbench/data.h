@@ -60,11 +60,11 @@ struct DatasetView {
   std::string name;
   std::string fingerprint;
   int64_t num_users = 0;
-  int32_t max_history = 50;           //!< protocol's history length (most recent items)
+  int32_t max_history = 50;  //!< protocol's history length (most recent items)
   const ItemCatalog* items = nullptr;
   const SequenceSet* train = nullptr;  //!< one sequence per user, validation/test items removed
   const EvalSet* valid = nullptr;
-  std::vector<int64_t> item_counts;    //!< interactions per item in the training split
+  std::vector<int64_t> item_counts;  //!< interactions per item in the training split
   int32_t num_items() const { return items->num_items(); }
 };
 

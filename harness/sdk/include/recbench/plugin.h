@@ -37,11 +37,15 @@ struct PluginContext {
 //! Defines the info probe and factory of plugin NAME (an identifier) implemented by CLASS, whose
 //! constructor is CLASS(recbench::Params&, const recbench::PluginContext&). recbench_add_plugin()
 //! turns them into the exported aliases (module) or a static registration (tests).
-#define RECBENCH_PLUGIN(NAME, CLASS, VERSION, DESCRIPTION)                                       \
-  extern "C" const RecbenchPluginInfo recbench_info_##NAME = {                                   \
-      RECBENCH_PLUGIN_ABI_VERSION, #NAME,        VERSION,                  DESCRIPTION,          \
-      RECBENCH_COMPILER_ID,        _GLIBCXX_USE_CXX11_ABI, RECBENCH_TORCH_VERSION_ID};           \
-  std::unique_ptr<::recbench::Recommender> recbench_create_##NAME(                               \
-      ::recbench::Params& params, const ::recbench::PluginContext& context) {                    \
-    return std::make_unique<CLASS>(params, context);                                             \
+#define RECBENCH_PLUGIN(NAME, CLASS, VERSION, DESCRIPTION)                                 \
+  extern "C" const RecbenchPluginInfo recbench_info_##NAME = {RECBENCH_PLUGIN_ABI_VERSION, \
+                                                              #NAME,                       \
+                                                              VERSION,                     \
+                                                              DESCRIPTION,                 \
+                                                              RECBENCH_COMPILER_ID,        \
+                                                              _GLIBCXX_USE_CXX11_ABI,      \
+                                                              RECBENCH_TORCH_VERSION_ID};  \
+  std::unique_ptr<::recbench::Recommender> recbench_create_##NAME(                         \
+      ::recbench::Params& params, const ::recbench::PluginContext& context) {              \
+    return std::make_unique<CLASS>(params, context);                                       \
   }

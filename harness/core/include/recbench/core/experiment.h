@@ -31,8 +31,8 @@ struct ExperimentConfig {
   std::string log_level = "info";
   EvalProtocol protocol;
   std::string valid_metric = "NDCG@10";
-  int64_t patience = 5;            //!< epochs without improvement before early stopping
-  uint64_t candidate_seed = 0;     //!< seed of the stored negative/candidate lists
+  int64_t patience = 5;         //!< epochs without improvement before early stopping
+  uint64_t candidate_seed = 0;  //!< seed of the stored negative/candidate lists
   std::vector<Recipe> datasets;
   std::vector<ModelEntry> models;
 };
