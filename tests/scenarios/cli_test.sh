@@ -1,0 +1,72 @@
+#!/usr/bin/env bash
+# Drives the real `recbench` binary (plugins loaded from disk) through its user-facing contract.
+# Usage: cli_test.sh RECBENCH_BINARY SCENARIO_DIR
+set -uo pipefail
+bin=$1
+scenarios=$2
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+cd "$work"
+passed=0
+failed=0
+
+# expect STATUS PATTERN -- COMMAND...: the command exits with STATUS and its output matches.
+expect() {
+  local status=$1 pattern=$2
+  shift 3
+  local out
+  out=$("$@" 2>&1)
+  local got=$?
+  if [ "$got" -eq "$status" ] && grep -q -E -- "$pattern" <<<"$out"; then
+    passed=$((passed + 1))
+  else
+    failed=$((failed + 1))
+    echo "FAIL: $* -> exit $got (want $status), output:"
+    echo "$out" | tail -5
+    echo "  (wanted /$pattern/)"
+  fi
+}
+
+expect 2 "unknown command 'frobnicate'" -- "$bin" frobnicate
+expect 0 "recbench run EXPERIMENT.toml" -- "$bin" --help
+expect 2 "missing.toml: cannot open experiment file" -- "$bin" run missing.toml
+expect 2 "missing.h5" -- "$bin" report missing.h5
+expect 0 "pop .*Most popular" -- "$bin" plugins
+expect 0 "random" -- "$bin" plugins
+
+# A typo in a plugin's table is refused before any training, naming file:line:column.
+cp "$scenarios/tiny_pop_random.toml" exp.toml
+cat >>exp.toml <<'TOML'
+[models.params]
+log_cuonts = true
+TOML
+expect 2 "exp.toml:[0-9]+:[0-9]+: models.pop.params.log_cuonts: unknown key; known keys: log_counts" \
+  -- "$bin" run exp.toml --out typo.h5 --set experiment.cache_dir=\"cache\"
+[ ! -e typo.h5 ] && passed=$((passed + 1)) || { failed=$((failed + 1)); echo "FAIL: typo.h5 was written"; }
+
+# A complete run, then a report in every format.
+cp "$scenarios/tiny_pop_random.toml" exp.toml
+expect 0 "\| pop" -- "$bin" run exp.toml --out full.h5 --set experiment.cache_dir=\"cache\"
+expect 2 "full.h5: results file exists; pass --resume" -- "$bin" run exp.toml --out full.h5
+expect 0 "skipped" -- "$bin" run exp.toml --out full.h5 --resume --set experiment.log_level=\"info\" --set experiment.cache_dir=\"cache\"
+expect 0 "textbf" -- "$bin" report full.h5 --format latex
+expect 0 "^dataset,model" -- "$bin" report full.h5 --format csv
+expect 2 "expected one of md, latex, csv" -- "$bin" report full.h5 --format html
+
+# kill -9 in the middle of a run: finished cells survive, --resume completes the rest.
+"$bin" run exp.toml --out killed.h5 --set experiment.seeds=[1,2,3,4,5,6] \
+  --set experiment.cache_dir=\"cache\" --set experiment.log_level=\"info\" >kill.log 2>&1 &
+pid=$!
+for _ in $(seq 1 600); do
+  grep -q "test HR" kill.log 2>/dev/null && break
+  sleep 0.05
+done
+kill -9 $pid 2>/dev/null
+wait $pid 2>/dev/null
+expect 0 "random|pop" -- "$bin" report killed.h5
+expect 0 "skipped" -- "$bin" run exp.toml --out killed.h5 --resume --set experiment.seeds=[1,2,3,4,5,6] \
+  --set experiment.cache_dir=\"cache\" --set experiment.log_level=\"info\"
+expect 0 "^tiny,pop,.*,6$" -- "$bin" report killed.h5 --format csv --metric NDCG@10
+
+echo "cli: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]
