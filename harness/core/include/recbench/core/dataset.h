@@ -65,6 +65,7 @@ struct DatasetStats {
 //! A dataset ready for training and evaluation; deterministic for a given recipe and inputs.
 struct PreparedDataset {
   std::string name, fingerprint, recipe_toml;
+  int32_t max_history = 50;  //!< the recipe's history length (copied into view())
   ItemCatalog items;
   std::vector<std::string> user_tokens;
   SequenceSet sequences;  //!< full time-sorted sequence of each user (after filtering)
@@ -79,8 +80,8 @@ struct PreparedDataset {
 
 struct PrepareOptions {
   std::filesystem::path cache_dir = ".cache/recbench";
-  bool use_cache = true;
-  spdlog::logger* log = nullptr;
+  bool use_cache = true;          //!< read and write the cache (false: always prepare afresh)
+  spdlog::logger* log = nullptr;  //!< statistics and skipped lines are logged here when set
 };
 
 //! Reads, filters, sorts and splits; loads from / stores to the cache keyed by the fingerprint.

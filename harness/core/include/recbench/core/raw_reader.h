@@ -24,12 +24,15 @@ class RawSink {
 
 //! What a reader counted; skipped lines are also logged with file:line and the reason.
 struct ReadStats {
+  static constexpr size_t kMaxMessages = 20;  //!< skipped-line messages kept for the log
   int64_t lines = 0;
-  int64_t skipped = 0;  //!< malformed lines skipped under on_error = "skip"
+  int64_t skipped = 0;                //!< malformed lines skipped under on_error = "skip"
+  std::vector<std::string> messages;  //!< "file:line: reason" of the first skipped lines
 };
 
 //! Reads the files named by `recipe.files` (resolved against recipe.base_dir). A malformed line
 //! throws DataError("file:line: what was expected") under on_error = "fail", else is counted.
+//! Helpers for writing one (gzip-aware lines, fields, numbers, on_error): line_reader.h.
 using RawReader = std::function<void(const Recipe& recipe, RawSink& sink, ReadStats& stats)>;
 
 //! The reader registered for a format name; throws ConfigError listing the known formats.
