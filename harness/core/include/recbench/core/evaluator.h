@@ -29,6 +29,8 @@ struct EvalProtocol {
   std::string sampling = "uniform";  //!< sampled mode: "uniform" or "popularity"
   int64_t candidates = 20;           //!< candidates mode: target + candidates-1 negatives
   double tail_ratio = 0.2;           //!< TailShare: share of least popular items called tail
+  bool shuffle_candidates = true;    //!< present each list in a fixed per-example random order
+                                     //!< (false: stored order, target in column 0)
 };
 
 //! Candidate lists drawn once per dataset and split, stored, and reused by every model and seed.
@@ -39,14 +41,25 @@ struct CandidateLists {
 };
 
 //! Draws negatives without replacement, never the target or (when possible) a history item.
+//! `item_counts` has one entry per item id (index 0 = padding) and drives "popularity" sampling.
+//! Row i depends only on (seed, i, example i), never on threads or on other rows.
 CandidateLists draw_candidates(const EvalSet& set, const std::vector<int64_t>& item_counts,
                                int64_t num_negatives, const std::string& sampling, uint64_t seed);
+
+//! Each example's top-K list (best first, ties broken by lower item id), K = max(topk) or fewer.
+struct TopKLists {
+  std::vector<int32_t> items;       //!< all lists, concatenated
+  std::vector<int64_t> offsets{0};  //!< list i is items[offsets[i], offsets[i+1])
+  size_t size() const { return offsets.size() - 1; }
+};
 
 struct EvalResult {
   std::vector<std::pair<std::string, double>> metrics;  //!< "NDCG@10" -> mean over users
   std::vector<int64_t> greater;  //!< per example: items scored strictly above the target
   std::vector<int64_t> ties;     //!< per example: other items scored equal to the target
   std::vector<double> ranks;     //!< per example: 1-based rank under the tie policy
+                                 //!< (expected: the mean position greater + ties / 2 + 1)
+  TopKLists lists;               //!< per example; filled only when a list metric is asked for
   double seconds = 0.0;
   double value(const std::string& name) const;  //!< throws naming the known metrics
 };
@@ -58,12 +71,24 @@ EvalResult evaluate(Recommender& model, const EvalSet& set, const EvalProtocol& 
                     const torch::Device& device, const CandidateLists* candidates = nullptr);
 
 //! Metrics from per-example (greater, ties) counts alone: HR, NDCG, MRR, Recall, Precision, MAP
-//! at each K, under `policy` (expected = the mean over random orders of the tied items).
+//! at each K, under `policy` (expected = the mean over random orders of the tied items), in the
+//! order metrics x topk; NaN when there are no examples. List metrics are an error here.
 std::vector<std::pair<std::string, double>> rank_metrics(const std::vector<int64_t>& greater,
                                                          const std::vector<int64_t>& ties,
                                                          const std::vector<std::string>& metrics,
                                                          const std::vector<int64_t>& topk,
                                                          TiePolicy policy);
+
+//! Coverage, Gini and TailShare at each K from top-K lists; `num_items` includes padding and
+//! `item_counts` (training popularity, index = item id) defines the tail items.
+std::vector<std::pair<std::string, double>> list_metrics(const TopKLists& lists,
+                                                         const std::vector<std::string>& metrics,
+                                                         const std::vector<int64_t>& topk,
+                                                         const std::vector<int64_t>& item_counts,
+                                                         int32_t num_items, double tail_ratio);
+
+//! The metric names evaluate() knows, in their canonical spelling.
+const std::vector<std::string>& known_metrics();
 
 TiePolicy parse_tie_policy(const std::string& name);
 EvalMode parse_eval_mode(const std::string& name);

@@ -1,0 +1,398 @@
+// The evaluator: scores examples in batches, counts items above and tied with each target on the
+// model's device, builds top-K lists, and turns the counts into metrics.
+#include "recbench/core/evaluator.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "eval_detail.h"
+#include "recbench/error.h"
+#include "recbench/recommender.h"
+
+namespace recbench {
+namespace {
+
+using eval_detail::canonical_metric;
+using eval_detail::is_list_metric;
+
+//! Seed of the fixed order in which candidate lists are shown to models (same for every model).
+constexpr uint64_t kPresentationSeed = 0x5eed0fca9d1da7e5ULL;
+
+//! What scoring all batches produced, in example order.
+struct Scored {
+  std::vector<int64_t> greater, ties;
+  TopKLists lists;
+};
+
+std::string shape_text(c10::IntArrayRef sizes) {
+  std::string out = "[";
+  for (size_t i = 0; i < sizes.size(); ++i) out += (i ? ", " : "") + std::to_string(sizes[i]);
+  return out + "]";
+}
+
+std::vector<int64_t> to_vector(const torch::Tensor& t) {
+  auto cpu = t.to(torch::kCPU, torch::kInt64).contiguous();
+  return {cpu.data_ptr<int64_t>(), cpu.data_ptr<int64_t>() + cpu.numel()};
+}
+
+//! Checks the model's output and returns it in a type whose comparisons are exact.
+torch::Tensor checked_scores(const torch::Tensor& scores, int64_t rows, int64_t cols,
+                             const char* call, const char* cols_name) {
+  if (!scores.defined() || scores.dim() != 2 || scores.size(0) != rows || scores.size(1) != cols) {
+    throw Error(std::string("evaluate: model.") + call + " returned shape " +
+                (scores.defined() ? shape_text(scores.sizes()) : "(undefined)") + ", expected [" +
+                std::to_string(rows) + ", " + std::to_string(cols) + "] (batch size, " + cols_name +
+                ")");
+  }
+  if (scores.scalar_type() == torch::kHalf || scores.scalar_type() == torch::kBFloat16) {
+    return scores.to(torch::kFloat);  // exact: keeps every order and every tie
+  }
+  return scores.is_floating_point() ? scores : scores.to(torch::kDouble);
+}
+
+//! Throws naming the first example whose competing scores contain a NaN.
+void check_nan(const torch::Tensor& scores, const torch::Tensor& competes, int64_t first,
+               const EvalSet& set) {
+  auto bad = torch::isnan(scores);
+  if (competes.defined()) bad.logical_and_(competes);
+  const auto rows = bad.any(1);
+  if (!rows.any().item<bool>()) return;
+  const auto row = rows.nonzero()[0][0].item<int64_t>() + first;
+  throw Error("evaluate: the model scored NaN for example " + std::to_string(row) + " (user " +
+              std::to_string(set.histories.users[row]) + ")");
+}
+
+//! [B, N-1] true where an item competes: false for the user's history items except the target.
+torch::Tensor history_mask(const EvalSet& set, int64_t first, int64_t rows, int32_t num_items,
+                           const torch::Device& device) {
+  std::vector<int64_t> r, c;
+  for (int64_t b = 0; b < rows; ++b) {
+    const ItemId target = set.targets[first + b];
+    for (ItemId h : set.histories.sequence(first + b)) {
+      if (h >= 1 && h < num_items && h != target) {
+        r.push_back(b);
+        c.push_back(h - 1);
+      }
+    }
+  }
+  auto mask = torch::ones({rows, num_items - 1}, torch::TensorOptions(torch::kBool).device(device));
+  if (!r.empty()) {
+    auto opts = torch::TensorOptions(torch::kInt64);
+    auto rt = torch::from_blob(r.data(), {static_cast<int64_t>(r.size())}, opts).to(device);
+    auto ct = torch::from_blob(c.data(), {static_cast<int64_t>(c.size())}, opts).to(device);
+    mask.index_put_({rt, ct}, false);
+  }
+  return mask;
+}
+
+//! Appends per-row lists given (row, column) pairs already ordered by row, then rank.
+void append_lists(const torch::Tensor& rows, const torch::Tensor& items, int64_t batch,
+                  TopKLists& out) {
+  const auto r = to_vector(rows), it = to_vector(items);
+  std::vector<int64_t> per_row(batch, 0);
+  for (int64_t x : r) ++per_row[x];
+  for (int64_t x : it) out.items.push_back(static_cast<int32_t>(x));
+  for (int64_t b = 0; b < batch; ++b) out.offsets.push_back(out.offsets.back() + per_row[b]);
+}
+
+//! Top-kmax items of each row of `body` (column j = item j+1), best first, ties by lower id,
+//! in O(N) per row: the kth value, every item strictly above it, and the lowest-id ties.
+void full_topk(const torch::Tensor& body, const torch::Tensor& competes, int64_t kmax,
+               TopKLists& out) {
+  kmax = std::min<int64_t>(kmax, body.size(1));
+  const auto ranked =
+      competes.defined() ? body.masked_fill(competes.logical_not(), -INFINITY) : body;
+  const auto kth = std::get<0>(ranked.topk(kmax, 1, true, false)).amin(1, true);
+  const auto above = ranked > kth;
+  auto at_kth = ranked == kth;
+  if (competes.defined()) at_kth.logical_and_(competes);
+  const auto room = kmax - above.sum(1, true);
+  const auto crowded = (at_kth.sum(1, true) > room).squeeze(1);
+  if (crowded.any().item<bool>()) {  // keep only the lowest-id ties that fit
+    const auto idx = crowded.nonzero().squeeze(1);
+    const auto sub = at_kth.index_select(0, idx);
+    const auto keep = sub.logical_and(sub.to(torch::kInt32).cumsum(1, torch::kInt32) <=
+                                      room.index_select(0, idx));
+    at_kth.index_copy_(0, idx, keep);
+  }
+  const auto chosen = above.logical_or(at_kth).nonzero();  // row-major: ids ascending
+  auto rows = chosen.select(1, 0), cols = chosen.select(1, 1);
+  const auto values = ranked.index({rows, cols});
+  const auto by_score = std::get<1>(values.sort(true, 0, true));
+  rows = rows.index_select(0, by_score);
+  cols = cols.index_select(0, by_score);
+  const auto by_row = std::get<1>(rows.sort(true, 0, false));
+  append_lists(rows.index_select(0, by_row), cols.index_select(0, by_row) + 1, body.size(0), out);
+}
+
+void append_counts(const torch::Tensor& above, const torch::Tensor& equal, Scored& out) {
+  const auto g = to_vector(above.sum(1)), e = to_vector(equal.sum(1));
+  out.greater.insert(out.greater.end(), g.begin(), g.end());
+  for (int64_t x : e) out.ties.push_back(x - 1);  // the target equals itself
+}
+
+//! Everything one chunk of examples needs.
+struct Chunk {
+  Recommender& model;
+  const EvalSet& set;
+  const EvalProtocol& protocol;
+  int32_t num_items;
+  int64_t first, rows, kmax;
+  HistoryBatch batch;
+};
+
+void score_full(Chunk& c, Scored& out) {
+  const auto scores =
+      checked_scores(c.model.score_all(c.batch), c.rows, c.num_items, "score_all", "num_items");
+  const auto device = scores.device();
+  const auto body = scores.narrow(1, 1, c.num_items - 1);  // the padding column never competes
+  torch::Tensor competes;
+  if (c.protocol.mask_history) competes = history_mask(c.set, c.first, c.rows, c.num_items, device);
+  check_nan(body, competes, c.first, c.set);
+  std::vector<int64_t> targets(c.rows);
+  for (int64_t b = 0; b < c.rows; ++b) targets[b] = c.set.targets[c.first + b] - 1;
+  const auto index = torch::tensor(targets, torch::kInt64).to(device).unsqueeze(1);
+  const auto target_score = body.gather(1, index);
+  auto above = body > target_score, equal = body == target_score;
+  if (competes.defined()) {
+    above.logical_and_(competes);
+    equal.logical_and_(competes);
+  }
+  append_counts(above, equal, out);
+  if (c.kmax > 0) full_topk(body, competes, c.kmax, out.lists);
+}
+
+//! Stored rows of this chunk, each shown in its fixed presentation order; `target_col` receives
+//! the column where each row's target ended up.
+torch::Tensor presented_candidates(const Chunk& c, const CandidateLists& cand,
+                                   std::vector<int64_t>& target_col) {
+  const int64_t width = cand.width;
+  std::vector<int64_t> items(c.rows * width);
+  target_col.assign(c.rows, 0);
+  for (int64_t b = 0; b < c.rows; ++b) {
+    const int64_t row = c.first + b;
+    std::vector<int64_t> order(width);
+    for (int64_t j = 0; j < width; ++j) order[j] = j;
+    if (c.protocol.shuffle_candidates) {  // Fisher-Yates with portable draws
+      auto rng = eval_detail::example_rng(kPresentationSeed, row);
+      for (int64_t j = width - 1; j > 0; --j) {
+        std::swap(order[j], order[eval_detail::uniform_below(rng, j + 1)]);
+      }
+    }
+    for (int64_t j = 0; j < width; ++j) {
+      items[b * width + j] = cand.items[row * width + order[j]];
+      if (order[j] == 0) target_col[b] = j;
+    }
+  }
+  return torch::tensor(items, torch::kInt64).view({c.rows, width});
+}
+
+void score_candidates(Chunk& c, const CandidateLists& cand, const torch::Device& device,
+                      Scored& out) {
+  std::vector<int64_t> target_col;
+  const auto items = presented_candidates(c, cand, target_col).to(device);
+  const auto scores = checked_scores(c.model.score_candidates(c.batch, items), c.rows, cand.width,
+                                     "score_candidates", "candidates");
+  check_nan(scores, torch::Tensor(), c.first, c.set);
+  const auto on = scores.device();
+  const auto index = torch::tensor(target_col, torch::kInt64).to(on).unsqueeze(1);
+  const auto target_score = scores.gather(1, index);
+  append_counts(scores > target_score, scores == target_score, out);
+  if (c.kmax == 0) return;
+  const auto ids = items.to(on);  // best first, ties by lower item id
+  const auto by_id = std::get<1>(ids.sort(true, 1, false));
+  const auto sorted_ids = ids.gather(1, by_id);
+  const auto by_score = std::get<1>(scores.gather(1, by_id).sort(true, 1, true));
+  const auto top = sorted_ids.gather(1, by_score).narrow(1, 0, std::min(c.kmax, cand.width));
+  const auto rows = torch::arange(c.rows, torch::kInt64).unsqueeze(1).expand_as(top);
+  append_lists(rows.reshape(-1), top.reshape(-1), c.rows, out.lists);
+}
+
+//! The protocol's metrics in canonical spelling; throws on unknown names, duplicates, bad K.
+std::vector<std::string> checked_metrics(const EvalProtocol& p) {
+  if (p.metrics.empty()) throw ConfigError("evaluation protocol: 'metrics' is empty");
+  if (p.topk.empty()) throw ConfigError("evaluation protocol: 'topk' is empty");
+  std::vector<std::string> names;
+  for (const auto& m : p.metrics) {
+    names.push_back(canonical_metric(m));
+    if (std::count(names.begin(), names.end(), names.back()) > 1) {
+      throw ConfigError("evaluation protocol: metric '" + m + "' is listed twice");
+    }
+  }
+  for (int64_t k : p.topk) {
+    if (k < 1 || std::count(p.topk.begin(), p.topk.end(), k) > 1) {
+      throw ConfigError("evaluation protocol: topk values must be distinct and >= 1 (got " +
+                        std::to_string(k) + ")");
+    }
+  }
+  if (p.batch_size < 1) {
+    throw ConfigError("evaluation protocol: batch_size must be >= 1 (got " +
+                      std::to_string(p.batch_size) + ")");
+  }
+  return names;
+}
+
+void check_set(const EvalSet& set, int32_t num_items, int64_t max_history) {
+  if (set.size() == 0) throw DataError("evaluate: the evaluation set is empty");
+  if (set.histories.size() != set.targets.size()) {
+    throw DataError("evaluate: " + std::to_string(set.histories.size()) + " histories but " +
+                    std::to_string(set.targets.size()) + " targets");
+  }
+  if (num_items < 2) throw Error("evaluate: num_items must count at least one real item");
+  if (max_history < 1) throw ConfigError("evaluate: max_history must be >= 1");
+  for (size_t i = 0; i < set.size(); ++i) {
+    if (set.targets[i] < 1 || set.targets[i] >= num_items) {
+      throw DataError("evaluate: example " + std::to_string(i) + " has target item " +
+                      std::to_string(set.targets[i]) + " outside [1, " + std::to_string(num_items) +
+                      ")");
+    }
+  }
+}
+
+//! Stored lists must belong to this split and mode: one row per example, the target in column
+//! 0, distinct valid items, and the width the protocol asks for.
+void check_candidates(const CandidateLists* cand, const EvalSet& set, const EvalProtocol& p,
+                      int32_t num_items) {
+  const bool sampled = p.mode == EvalMode::sampled;
+  if (cand == nullptr) {
+    throw Error(std::string("evaluate: ") + (sampled ? "sampled" : "candidates") +
+                " mode needs stored candidate lists (draw_candidates)");
+  }
+  const int64_t width = sampled ? p.negatives + 1 : p.candidates;
+  if (cand->width != width || cand->rows != static_cast<int64_t>(set.size()) ||
+      static_cast<int64_t>(cand->items.size()) != cand->rows * cand->width) {
+    throw Error("evaluate: candidate lists are " + std::to_string(cand->rows) + " x " +
+                std::to_string(cand->width) + ", expected " + std::to_string(set.size()) + " x " +
+                std::to_string(width) +
+                (sampled ? " (examples x negatives + 1)" : " (examples x candidates)"));
+  }
+  std::vector<int32_t> row;
+  for (int64_t i = 0; i < cand->rows; ++i) {
+    row.assign(cand->items.begin() + i * width, cand->items.begin() + (i + 1) * width);
+    if (row[0] != set.targets[i]) {
+      throw Error("evaluate: candidate row " + std::to_string(i) + " starts with item " +
+                  std::to_string(row[0]) + ", not the example's target " +
+                  std::to_string(set.targets[i]) + " (lists drawn for another split?)");
+    }
+    std::sort(row.begin(), row.end());
+    if (row.front() < 1 || row.back() >= num_items ||
+        std::adjacent_find(row.begin(), row.end()) != row.end()) {
+      throw Error("evaluate: candidate row " + std::to_string(i) +
+                  " has a repeated item or one outside [1, " + std::to_string(num_items) + ")");
+    }
+  }
+}
+
+double rank_under(TiePolicy policy, int64_t greater, int64_t ties) {
+  switch (policy) {
+    case TiePolicy::optimistic:
+      return static_cast<double>(greater + 1);
+    case TiePolicy::expected:
+      return static_cast<double>(greater) + static_cast<double>(ties) / 2.0 + 1.0;
+    case TiePolicy::pessimistic:
+      break;
+  }
+  return static_cast<double>(greater + ties + 1);
+}
+
+Scored score_all_examples(Recommender& model, const EvalSet& set, const EvalProtocol& protocol,
+                          int32_t num_items, int64_t max_history, const torch::Device& device,
+                          const CandidateLists* candidates, int64_t kmax) {
+  torch::NoGradGuard no_grad;
+  Scored scored;
+  const auto n = static_cast<int64_t>(set.size());
+  std::vector<int64_t> rows;
+  for (int64_t first = 0; first < n; first += protocol.batch_size) {
+    const int64_t count = std::min(protocol.batch_size, n - first);
+    rows.resize(count);
+    for (int64_t b = 0; b < count; ++b) rows[b] = first + b;
+    Chunk chunk{
+        model, set,   protocol, num_items,
+        first, count, kmax,     make_history_batch(set.histories, rows, max_history, device)};
+    if (protocol.mode == EvalMode::full) {
+      score_full(chunk, scored);
+    } else {
+      score_candidates(chunk, *candidates, device, scored);
+    }
+  }
+  return scored;
+}
+
+}  // namespace
+
+EvalResult evaluate(Recommender& model, const EvalSet& set, const EvalProtocol& protocol,
+                    const std::vector<int64_t>& item_counts, int32_t num_items, int64_t max_history,
+                    const torch::Device& device, const CandidateLists* candidates) {
+  const auto start = std::chrono::steady_clock::now();
+  const auto names = checked_metrics(protocol);
+  check_set(set, num_items, max_history);
+  if (protocol.mode != EvalMode::full) check_candidates(candidates, set, protocol, num_items);
+  std::vector<std::string> by_rank, by_list;
+  for (const auto& m : names) (is_list_metric(m) ? by_list : by_rank).push_back(m);
+  const int64_t kmax =
+      by_list.empty() ? 0 : *std::max_element(protocol.topk.begin(), protocol.topk.end());
+  if (!by_list.empty() && static_cast<int64_t>(item_counts.size()) != num_items) {
+    throw Error("evaluate: item_counts has " + std::to_string(item_counts.size()) +
+                " entries, expected num_items = " + std::to_string(num_items));
+  }
+
+  Scored scored =
+      score_all_examples(model, set, protocol, num_items, max_history, device, candidates, kmax);
+  EvalResult result;
+  std::map<std::string, double> values;
+  for (auto& [k, v] :
+       rank_metrics(scored.greater, scored.ties, by_rank, protocol.topk, protocol.ties))
+    values[k] = v;
+  if (!by_list.empty()) {
+    for (auto& [k, v] : list_metrics(scored.lists, by_list, protocol.topk, item_counts, num_items,
+                                     protocol.tail_ratio)) {
+      values[k] = v;
+    }
+  }
+  for (const auto& m : names) {
+    for (int64_t k : protocol.topk) {
+      const auto key = m + "@" + std::to_string(k);
+      result.metrics.emplace_back(key, values.at(key));
+    }
+  }
+  for (size_t i = 0; i < scored.greater.size(); ++i) {
+    result.ranks.push_back(rank_under(protocol.ties, scored.greater[i], scored.ties[i]));
+  }
+  result.greater = std::move(scored.greater);
+  result.ties = std::move(scored.ties);
+  result.lists = std::move(scored.lists);
+  result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  return result;
+}
+
+double EvalResult::value(const std::string& name) const {
+  for (const auto& [key, v] : metrics) {
+    if (key == name) return v;
+  }
+  std::vector<std::string> known;
+  for (const auto& kv : metrics) known.push_back(kv.first);
+  throw Error("unknown metric '" + name + "' in this result (known: " + eval_detail::join(known) +
+              ")");
+}
+
+TiePolicy parse_tie_policy(const std::string& name) {
+  if (name == "pessimistic") return TiePolicy::pessimistic;
+  if (name == "optimistic") return TiePolicy::optimistic;
+  if (name == "expected") return TiePolicy::expected;
+  throw ConfigError("unknown tie policy '" + name + "' (known: pessimistic, optimistic, expected)");
+}
+
+EvalMode parse_eval_mode(const std::string& name) {
+  if (name == "full") return EvalMode::full;
+  if (name == "sampled") return EvalMode::sampled;
+  if (name == "candidates") return EvalMode::candidates;
+  throw ConfigError("unknown evaluation mode '" + name + "' (known: full, sampled, candidates)");
+}
+
+}  // namespace recbench
