@@ -45,11 +45,20 @@ struct CellRecord {  //!< /runs/<dataset>/<model>/seed_<s>
   std::map<std::string, std::string> artifacts;  //!< name -> path
 };
 
+//! How much of each cell read_cells() loads.
+enum class CellDetail {
+  full,     //!< everything
+  summary,  //!< everything except the per-user arrays (users, rank_greater, rank_ties, ranks)
+};
+
+//! The file is never held open between calls: every write copies it to `<path>.tmp`, writes
+//! there, fsyncs and renames over `<path>`. Errors throw recbench::Error naming the path.
 class ResultsFile {
  public:
-  //! Opens `path`, creating it (with `info` at the root) when absent.
+  //! Opens `path`, creating it (and its folder; with `info` at the root) when absent. An existing
+  //! file keeps its root attributes; it must be a recbench results file.
   ResultsFile(std::filesystem::path path, const RunInfo& info);
-  //! Opens an existing file read-only (report).
+  //! Opens an existing results file (report); throws Error when missing or not one.
   static ResultsFile open_existing(const std::filesystem::path& path);
 
   const std::filesystem::path& path() const { return path_; }
@@ -59,10 +68,12 @@ class ResultsFile {
   void write_dataset(const DatasetRecord& record);
   std::optional<DatasetRecord> read_dataset(const std::string& name) const;
 
+  //! Whether /runs/<dataset>/<model>/seed_<seed> exists with status "complete" (for --resume).
   bool cell_complete(const std::string& dataset, const std::string& model, int64_t seed) const;
   //! Replaces the cell; atomic: after a crash the file holds the old cell or the new, never half.
   void write_cell(const CellRecord& cell);
-  std::vector<CellRecord> read_cells() const;
+  //! Cells ordered by dataset and model (order of first write), then by seed.
+  std::vector<CellRecord> read_cells(CellDetail detail = CellDetail::full) const;
 
  private:
   explicit ResultsFile(std::filesystem::path path) : path_(std::move(path)) {}
