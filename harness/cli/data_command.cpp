@@ -7,6 +7,7 @@
 #include "options.h"
 #include "recbench/core/dataset.h"
 #include "recbench/core/logging.h"
+#include "recbench/core/synthetic.h"
 
 namespace recbench::cli {
 
@@ -40,6 +41,27 @@ int prepare(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
+int synth(const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  visible.add_options()
+      ("out,o", po::value<std::string>()->default_value("data/synthetic"), "output folder")
+      ("seed", po::value<uint64_t>()->default_value(0), "generator seed")
+      ("users", po::value<int64_t>(), "number of users")
+      ("items", po::value<int64_t>(), "number of items");
+  po::variables_map vm;
+  if (parse_args(args, "recbench data synth [--out DIR] [options]", visible, {}, {}, vm)) {
+    return kExitOk;
+  }
+  std::map<std::string, double> raw;
+  if (vm.count("users")) raw["users"] = static_cast<double>(vm["users"].as<int64_t>());
+  if (vm.count("items")) raw["items"] = static_cast<double>(vm["items"].as<int64_t>());
+  const SyntheticOptions options = synthetic_options(raw, "command line");
+  const SyntheticFiles files =
+      write_synthetic_atomic(vm["out"].as<std::string>(), options, vm["seed"].as<uint64_t>());
+  std::cout << "wrote " << files.inter.string() << "\nwrote " << files.item.string() << "\n";
+  return kExitOk;
+}
+
 }  // namespace
 
 int data_command(const std::vector<std::string>& args) {
@@ -49,6 +71,7 @@ int data_command(const std::vector<std::string>& args) {
   }
   const std::vector<std::string> rest(args.begin() + 1, args.end());
   if (args[0] == "prepare") return prepare(rest);
+  if (args[0] == "synth") return synth(rest);
   std::cerr << "recbench data: unknown subcommand '" << args[0] << "'; known: prepare, synth\n";
   return kExitBadInput;
 }
