@@ -99,21 +99,24 @@ std::filesystem::path cache_path(const std::filesystem::path& cache_dir, const s
 
 namespace {
 
-//! Appends values in native byte order (the cache is local to a machine).
+//! Writes values in native byte order (the cache is local to a machine).
 struct Writer {
-  std::string out;
+  std::ofstream& out;
+  void put(const void* data, size_t n) {
+    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(n));
+  }
   template <typename T>
   requires std::is_arithmetic_v<T>
-  void operator()(const T& v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void operator()(const T& v) { put(&v, sizeof v); }
   void operator()(const std::string& s) {
     (*this)(static_cast<uint64_t>(s.size()));
-    out += s;
+    put(s.data(), s.size());
   }
   template <typename T>
   void operator()(const std::vector<T>& v) {
     (*this)(static_cast<uint64_t>(v.size()));
     if constexpr (std::is_arithmetic_v<T>) {
-      out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+      put(v.data(), v.size() * sizeof(T));
     } else {
       for (const auto& x : v) (*this)(x);
     }
@@ -154,7 +157,8 @@ struct Reader {
   }
 };
 
-//! Visits every stored field of a dataset in file order (D may be const for writing).
+//! Visits every stored field of a dataset in file order (D may be const for writing). The
+//! splits and item counts are not stored: split_dataset() derives them from the sequences.
 template <typename A, typename S>
 void sequence_fields(A& a, S& s) {
   a(s.offsets);
@@ -177,31 +181,24 @@ void dataset_fields(A& a, D& d) {
   a(d.items.domain_names);
   a(d.user_tokens);
   sequence_fields(a, d.sequences);
-  sequence_fields(a, d.train);
-  sequence_fields(a, d.valid.histories);
-  a(d.valid.targets);
-  sequence_fields(a, d.test.histories);
-  a(d.test.targets);
   auto& st = d.stats;
   a(st.users), a(st.items), a(st.interactions), a(st.avg_length), a(st.density);
   a(st.raw_interactions), a(st.dropped_filter), a(st.skipped_lines);
-  a(d.item_counts);
 }
 
 }  // namespace
 
 void save_prepared(const PreparedDataset& dataset, const std::filesystem::path& path) {
-  Writer w;
-  w.out.append(kMagic, sizeof kMagic);
-  w(kCacheVersion);
-  dataset_fields(w, dataset);
   std::error_code ec;
   if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
   auto tmp = path;
   tmp += ".tmp" + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(w.out.data(), static_cast<std::streamsize>(w.out.size()));
+    Writer w{out};
+    w.put(kMagic, sizeof kMagic);
+    w(kCacheVersion);
+    dataset_fields(w, dataset);
     if (!out) throw DataError(tmp.string() + ": cannot write the dataset cache");
   }
   std::filesystem::rename(tmp, path, ec);
@@ -211,11 +208,12 @@ void save_prepared(const PreparedDataset& dataset, const std::filesystem::path& 
 
 std::optional<PreparedDataset> load_prepared(const std::filesystem::path& path,
                                              const std::string& fingerprint) {
-  std::ifstream in(path, std::ios::binary);
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
   if (!in) return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string data = buffer.str();
+  std::string data(static_cast<size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  if (!in) return std::nullopt;
   Reader r{data};
   try {
     char magic[sizeof kMagic];
@@ -228,6 +226,7 @@ std::optional<PreparedDataset> load_prepared(const std::filesystem::path& path,
     PreparedDataset d;
     dataset_fields(r, d);
     if (!r.in.empty() || d.fingerprint != fingerprint) return std::nullopt;
+    split_dataset(d);
     return d;
   } catch (const Truncated&) {
     return std::nullopt;
