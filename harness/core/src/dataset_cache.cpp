@@ -50,7 +50,9 @@ class Sha256 {
 //! SHA-256 of a file's bytes (as stored: a .gz file is hashed compressed) and its size.
 std::string file_digest(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path.string() + ": cannot open");
+  if (!in) {
+    throw DataError(path.string() + ": cannot open");
+  }
   Sha256 sha;
   std::vector<char> chunk(1 << 20);
   uint64_t size = 0;
@@ -68,11 +70,14 @@ std::string canonical_recipe(const Recipe& r) {
   std::ostringstream s;
   s << "name=" << r.name << "\nformat=" << r.format << "\non_error=" << r.on_error
     << "\nseed=" << r.seed << "\nmax_history=" << r.max_history << "\ntext_fields=";
-  for (const auto& f : r.text_fields) s << f << '\x1f';
+  for (const auto& f : r.text_fields) {
+    s << f << '\x1f';
+  }
   s << "\nfilter=" << r.filter.user_core << ',' << r.filter.item_core << ',' << r.filter.min_length
     << ',' << r.filter.dedup << "\nsplit=" << r.split.method << '\n';
-  for (const auto& [key, value] : r.options)
+  for (const auto& [key, value] : r.options) {
     s << "options." << key << '=' << std::hexfloat << value << '\n';
+  }
   return s.str();
 }
 
@@ -92,30 +97,37 @@ std::filesystem::path cache_path(const std::filesystem::path& cache_dir, const s
                                  const std::string& fingerprint) {
   std::string safe = name;
   for (char& c : safe) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      c = '_';
+    }
   }
   return cache_dir / (safe + "-" + fingerprint.substr(0, 16) + ".rbdata");
 }
 
 namespace {
 
-//! Appends values in native byte order (the cache is local to a machine).
+//! Writes values in native byte order (the cache is local to a machine).
 struct Writer {
-  std::string out;
+  std::ofstream& out;
+  void put(const void* data, size_t n) {
+    out.write(static_cast<const char*>(data), static_cast<std::streamsize>(n));
+  }
   template <typename T>
   requires std::is_arithmetic_v<T>
-  void operator()(const T& v) { out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void operator()(const T& v) { put(&v, sizeof v); }
   void operator()(const std::string& s) {
     (*this)(static_cast<uint64_t>(s.size()));
-    out += s;
+    put(s.data(), s.size());
   }
   template <typename T>
   void operator()(const std::vector<T>& v) {
     (*this)(static_cast<uint64_t>(v.size()));
     if constexpr (std::is_arithmetic_v<T>) {
-      out.append(reinterpret_cast<const char*>(v.data()), v.size() * sizeof(T));
+      put(v.data(), v.size() * sizeof(T));
     } else {
-      for (const auto& x : v) (*this)(x);
+      for (const auto& x : v) {
+        (*this)(x);
+      }
     }
   }
 };
@@ -126,7 +138,9 @@ struct Truncated {};
 struct Reader {
   std::string_view in;
   void take(void* dst, size_t n) {
-    if (n > in.size()) throw Truncated{};
+    if (n > in.size()) {
+      throw Truncated{};
+    }
     std::memcpy(dst, in.data(), n);
     in.remove_prefix(n);
   }
@@ -136,7 +150,9 @@ struct Reader {
   void operator()(std::string& s) {
     uint64_t n = 0;
     (*this)(n);
-    if (n > in.size()) throw Truncated{};
+    if (n > in.size()) {
+      throw Truncated{};
+    }
     s.assign(in.substr(0, n));
     in.remove_prefix(n);
   }
@@ -144,17 +160,22 @@ struct Reader {
   void operator()(std::vector<T>& v) {
     uint64_t n = 0;
     (*this)(n);
-    if (n > in.size()) throw Truncated{};  // every element takes at least one byte
+    if (n > in.size()) {
+      throw Truncated{};  // every element takes at least one byte
+    }
     v.resize(n);
     if constexpr (std::is_arithmetic_v<T>) {
       take(v.data(), n * sizeof(T));
     } else {
-      for (auto& x : v) (*this)(x);
+      for (auto& x : v) {
+        (*this)(x);
+      }
     }
   }
 };
 
-//! Visits every stored field of a dataset in file order (D may be const for writing).
+//! Visits every stored field of a dataset in file order (D may be const for writing). The
+//! splits and item counts are not stored: split_dataset() derives them from the sequences.
 template <typename A, typename S>
 void sequence_fields(A& a, S& s) {
   a(s.offsets);
@@ -177,45 +198,48 @@ void dataset_fields(A& a, D& d) {
   a(d.items.domain_names);
   a(d.user_tokens);
   sequence_fields(a, d.sequences);
-  sequence_fields(a, d.train);
-  sequence_fields(a, d.valid.histories);
-  a(d.valid.targets);
-  sequence_fields(a, d.test.histories);
-  a(d.test.targets);
   auto& st = d.stats;
   a(st.users), a(st.items), a(st.interactions), a(st.avg_length), a(st.density);
   a(st.raw_interactions), a(st.dropped_filter), a(st.skipped_lines);
-  a(d.item_counts);
 }
 
 }  // namespace
 
 void save_prepared(const PreparedDataset& dataset, const std::filesystem::path& path) {
-  Writer w;
-  w.out.append(kMagic, sizeof kMagic);
-  w(kCacheVersion);
-  dataset_fields(w, dataset);
   std::error_code ec;
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  if (path.has_parent_path()) {
+    std::filesystem::create_directories(path.parent_path(), ec);
+  }
   auto tmp = path;
   tmp += ".tmp" + std::to_string(::getpid());
   {
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out.write(w.out.data(), static_cast<std::streamsize>(w.out.size()));
-    if (!out) throw DataError(tmp.string() + ": cannot write the dataset cache");
+    Writer w{out};
+    w.put(kMagic, sizeof kMagic);
+    w(kCacheVersion);
+    dataset_fields(w, dataset);
+    if (!out) {
+      throw DataError(tmp.string() + ": cannot write the dataset cache");
+    }
   }
   std::filesystem::rename(tmp, path, ec);
-  if (ec)
+  if (ec) {
     throw DataError(path.string() + ": cannot write the dataset cache (" + ec.message() + ")");
+  }
 }
 
 std::optional<PreparedDataset> load_prepared(const std::filesystem::path& path,
                                              const std::string& fingerprint) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  const std::string data = buffer.str();
+  std::ifstream in(path, std::ios::binary | std::ios::ate);
+  if (!in) {
+    return std::nullopt;
+  }
+  std::string data(static_cast<size_t>(in.tellg()), '\0');
+  in.seekg(0);
+  in.read(data.data(), static_cast<std::streamsize>(data.size()));
+  if (!in) {
+    return std::nullopt;
+  }
   Reader r{data};
   try {
     char magic[sizeof kMagic];
@@ -227,7 +251,10 @@ std::optional<PreparedDataset> load_prepared(const std::filesystem::path& path,
     }
     PreparedDataset d;
     dataset_fields(r, d);
-    if (!r.in.empty() || d.fingerprint != fingerprint) return std::nullopt;
+    if (!r.in.empty() || d.fingerprint != fingerprint) {
+      return std::nullopt;
+    }
+    split_dataset(d);
     return d;
   } catch (const Truncated&) {
     return std::nullopt;

@@ -27,7 +27,9 @@ const RawReader& raw_reader(const std::string& format) {
   auto it = readers().find(format);
   if (it == readers().end()) {
     std::string known;
-    for (const auto& name : raw_formats()) known += (known.empty() ? "" : ", ") + name;
+    for (const auto& name : raw_formats()) {
+      known += (known.empty() ? "" : ", ") + name;
+    }
     throw ConfigError("unknown dataset format \"" + format + "\" (known formats: " + known + ")");
   }
   return it->second;
@@ -35,7 +37,9 @@ const RawReader& raw_reader(const std::string& format) {
 
 std::vector<std::string> raw_formats() {
   std::vector<std::string> names;
-  for (const auto& [name, reader] : readers()) names.push_back(name);
+  for (const auto& [name, reader] : readers()) {
+    names.push_back(name);
+  }
   return names;
 }
 

@@ -18,8 +18,13 @@ std::string dataset_fingerprint(const Recipe& recipe);
 std::filesystem::path cache_path(const std::filesystem::path& cache_dir, const std::string& name,
                                  const std::string& fingerprint);
 
-//! Writes `dataset` to `path` (through a temporary file and a rename, so readers never see a
-//! partial file). Throws DataError when it cannot write.
+//! Derives train/valid/test and item_counts from `dataset.sequences` (leave-one-out: test = last
+//! item, valid = second to last, train = the rest). Defined in prepare.cpp.
+void split_dataset(PreparedDataset& dataset);
+
+//! Writes `dataset` (all but the splits, which split_dataset() derives on load) to `path` (through
+//! a temporary file and a rename, so readers never see a partial file). Throws DataError when it
+//! cannot write.
 void save_prepared(const PreparedDataset& dataset, const std::filesystem::path& path);
 
 //! Reads a dataset written by save_prepared(); std::nullopt when the file is absent, is not a
