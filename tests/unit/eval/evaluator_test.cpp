@@ -78,6 +78,21 @@ TEST(EvaluateFull, OracleIsPerfectUnderEveryPolicy) {
   }
 }
 
+TEST(EvaluateFull, HalfAndIntegerScoresKeepTheirTies) {
+  auto set = test::make_set(10, kItems);
+  EvalProtocol p;
+  p.metrics = {"HR"};
+  p.topk = {1};
+  FnModel half(
+      kItems, [&](int64_t u, int64_t i) { return i == set.targets[u] ? 1.0 : 0.5; }, torch::kHalf);
+  EXPECT_EQ(run(half, set, p).value("HR@1"), 1.0);
+  FnModel ints(
+      kItems, [](int64_t, int64_t) { return 3.0; }, torch::kInt64);
+  auto r = run(ints, set, p);
+  EXPECT_EQ(r.ties[0], kItems - 2);
+  EXPECT_EQ(r.value("HR@1"), 0.0);
+}
+
 TEST(EvaluateFull, PaddingColumnNeverCompetes) {
   auto set = test::make_set(20, kItems);
   const double inf = std::numeric_limits<double>::infinity();
