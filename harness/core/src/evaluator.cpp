@@ -317,6 +317,11 @@ std::vector<std::string> checked_metrics(const EvalProtocol& p) {
                         std::to_string(k) + ")");
     }
   }
+  const bool tail = std::find(names.begin(), names.end(), "TailShare") != names.end();
+  if (tail && !(p.tail_ratio > 0.0 && p.tail_ratio <= 1.0)) {
+    throw ConfigError("evaluation protocol: tail_ratio must be in (0, 1] (got " +
+                      std::to_string(p.tail_ratio) + ")");
+  }
   if (p.batch_size < 1) {
     throw ConfigError("evaluation protocol: batch_size must be >= 1 (got " +
                       std::to_string(p.batch_size) + ")");

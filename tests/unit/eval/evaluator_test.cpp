@@ -267,6 +267,10 @@ TEST(EvaluateFull, RejectsBadProtocolsAndData) {
   p.batch_size = 0;
   EXPECT_THROW(run(model, set, p, 11), ConfigError);
   p.batch_size = 4;
+  p.metrics = {"TailShare"};
+  p.tail_ratio = 0.0;
+  EXPECT_THROW(run(model, set, p, 11), ConfigError);
+  p.metrics = {"HR"};
   set.targets[2] = 11;  // outside [1, 11)
   EXPECT_THROW(run(model, set, p, 11), DataError);
   EXPECT_THROW(run(model, EvalSet{}, p, 11), DataError);
