@@ -56,39 +56,41 @@ torch::Tensor checked_scores(const torch::Tensor& scores, int64_t rows, int64_t 
   return scores.is_floating_point() ? scores : scores.to(torch::kDouble);
 }
 
-//! Throws naming the first example whose competing scores contain a NaN.
-void check_nan(const torch::Tensor& scores, const torch::Tensor& competes, int64_t first,
-               const EvalSet& set) {
-  auto bad = torch::isnan(scores);
-  if (competes.defined()) bad.logical_and_(competes);
-  const auto rows = bad.any(1);
+//! Throws naming the first example whose scores contain a NaN (masked items are -inf already).
+void check_nan(const torch::Tensor& scores, int64_t first, const EvalSet& set) {
+  const auto rows = torch::isnan(scores).any(1);
   if (!rows.any().item<bool>()) return;
   const auto row = rows.nonzero()[0][0].item<int64_t>() + first;
   throw Error("evaluate: the model scored NaN for example " + std::to_string(row) + " (user " +
               std::to_string(set.histories.users[row]) + ")");
 }
 
-//! [B, N-1] true where an item competes: false for the user's history items except the target.
-torch::Tensor history_mask(const EvalSet& set, int64_t first, int64_t rows, int32_t num_items,
-                           const torch::Device& device) {
-  std::vector<int64_t> r, c;
-  for (int64_t b = 0; b < rows; ++b) {
+//! Items that stop competing under mask_history: (row in chunk, column = item - 1) pairs, each
+//! distinct, for the history items of each example other than its target.
+struct MaskedItems {
+  std::vector<int64_t> rows, cols;
+  torch::Tensor row_t, col_t;  //!< the same on the scores' device
+  bool empty() const { return rows.empty(); }
+};
+
+MaskedItems history_items(const EvalSet& set, int64_t first, int64_t count, int32_t num_items,
+                          const torch::Device& device) {
+  MaskedItems m;
+  std::vector<int64_t> items;
+  for (int64_t b = 0; b < count; ++b) {
     const ItemId target = set.targets[first + b];
+    items.clear();
     for (ItemId h : set.histories.sequence(first + b)) {
-      if (h >= 1 && h < num_items && h != target) {
-        r.push_back(b);
-        c.push_back(h - 1);
-      }
+      if (h >= 1 && h < num_items && h != target) items.push_back(h - 1);
     }
+    std::sort(items.begin(), items.end());
+    items.erase(std::unique(items.begin(), items.end()), items.end());
+    m.rows.insert(m.rows.end(), items.size(), b);
+    m.cols.insert(m.cols.end(), items.begin(), items.end());
   }
-  auto mask = torch::ones({rows, num_items - 1}, torch::TensorOptions(torch::kBool).device(device));
-  if (!r.empty()) {
-    auto opts = torch::TensorOptions(torch::kInt64);
-    auto rt = torch::from_blob(r.data(), {static_cast<int64_t>(r.size())}, opts).to(device);
-    auto ct = torch::from_blob(c.data(), {static_cast<int64_t>(c.size())}, opts).to(device);
-    mask.index_put_({rt, ct}, false);
-  }
-  return mask;
+  m.row_t = torch::tensor(m.rows, torch::kInt64).to(device);
+  m.col_t = torch::tensor(m.cols, torch::kInt64).to(device);
+  return m;
 }
 
 //! Appends per-row lists given (row, column) pairs already ordered by row, then rank.
@@ -101,38 +103,110 @@ void append_lists(const torch::Tensor& rows, const torch::Tensor& items, int64_t
   for (int64_t b = 0; b < batch; ++b) out.offsets.push_back(out.offsets.back() + per_row[b]);
 }
 
-//! Top-kmax items of each row of `body` (column j = item j+1), best first, ties by lower id,
-//! in O(N) per row: the kth value, every item strictly above it, and the lowest-id ties.
-void full_topk(const torch::Tensor& body, const torch::Tensor& competes, int64_t kmax,
-               TopKLists& out) {
-  kmax = std::min<int64_t>(kmax, body.size(1));
-  const auto ranked =
-      competes.defined() ? body.masked_fill(competes.logical_not(), -INFINITY) : body;
+//! Buffers reused by every chunk: the large temporaries are allocated once per evaluation.
+struct Workspace {
+  torch::Tensor flags;   //!< bool, one per score
+  torch::Tensor ranked;  //!< scores with masked items at -inf
+
+  //! A [B, N] view of `buffer`, reallocated only when `like` does not fit.
+  static torch::Tensor fit(torch::Tensor& buffer, const torch::Tensor& like, torch::Dtype dtype) {
+    if (!buffer.defined() || buffer.size(0) < like.size(0) || buffer.size(1) != like.size(1) ||
+        buffer.scalar_type() != dtype || buffer.device() != like.device()) {
+      buffer = torch::empty(like.sizes(), torch::TensorOptions(dtype).device(like.device()));
+    }
+    return buffer.narrow(0, 0, like.size(0));
+  }
+  //! Items of `scores` per row that are strictly above (`above`) or equal to `value` [B, 1].
+  torch::Tensor count(const torch::Tensor& scores, const torch::Tensor& value, bool above) {
+    auto out = fit(flags, scores, torch::kBool);
+    above ? torch::gt_out(out, scores, value) : torch::eq_out(out, scores, value);
+    return out.sum(1, false, torch::kInt32);
+  }
+};
+
+//! Exact top-kmax lists of some rows of `ranked` (column j = item j+1; masked items -inf and
+//! false in `competes`): every item above the kth value, then the lowest-id items equal to it.
+TopKLists exact_topk(const torch::Tensor& ranked, const torch::Tensor& competes, int64_t kmax) {
   const auto kth = std::get<0>(ranked.topk(kmax, 1, true, false)).amin(1, true);
   const auto above = ranked > kth;
   auto at_kth = ranked == kth;
   if (competes.defined()) at_kth.logical_and_(competes);
-  const auto room = kmax - above.sum(1, true);
-  const auto crowded = (at_kth.sum(1, true) > room).squeeze(1);
-  if (crowded.any().item<bool>()) {  // keep only the lowest-id ties that fit
-    const auto idx = crowded.nonzero().squeeze(1);
-    const auto sub = at_kth.index_select(0, idx);
-    const auto keep = sub.logical_and(sub.to(torch::kInt32).cumsum(1, torch::kInt32) <=
-                                      room.index_select(0, idx));
-    at_kth.index_copy_(0, idx, keep);
-  }
+  const auto room = kmax - above.sum(1, true, torch::kInt32);
+  at_kth.logical_and_(at_kth.to(torch::kInt32).cumsum(1, torch::kInt32) <= room);
   const auto chosen = above.logical_or(at_kth).nonzero();  // row-major: ids ascending
   auto rows = chosen.select(1, 0), cols = chosen.select(1, 1);
-  const auto values = ranked.index({rows, cols});
-  const auto by_score = std::get<1>(values.sort(true, 0, true));
+  const auto by_score = std::get<1>(ranked.index({rows, cols}).sort(true, 0, true));
   rows = rows.index_select(0, by_score);
   cols = cols.index_select(0, by_score);
   const auto by_row = std::get<1>(rows.sort(true, 0, false));
-  append_lists(rows.index_select(0, by_row), cols.index_select(0, by_row) + 1, body.size(0), out);
+  TopKLists out;
+  append_lists(rows.index_select(0, by_row), cols.index_select(0, by_row) + 1, ranked.size(0), out);
+  return out;
 }
 
-void append_counts(const torch::Tensor& above, const torch::Tensor& equal, Scored& out) {
-  const auto g = to_vector(above.sum(1)), e = to_vector(equal.sum(1));
+//! [rows.size(), n] true where an item of the chunk rows `rows` (ascending) competes.
+torch::Tensor competing(const MaskedItems& masked, const std::vector<int64_t>& rows, int64_t n,
+                        const torch::Device& device) {
+  std::vector<int64_t> r, c;
+  for (size_t j = 0, s = 0; j < masked.rows.size() && s < rows.size();) {
+    if (masked.rows[j] < rows[s]) {
+      ++j;
+    } else if (masked.rows[j] > rows[s]) {
+      ++s;
+    } else {
+      r.push_back(static_cast<int64_t>(s));
+      c.push_back(masked.cols[j++]);
+    }
+  }
+  auto mask = torch::ones({static_cast<int64_t>(rows.size()), n},
+                          torch::TensorOptions(torch::kBool).device(device));
+  if (!r.empty()) {
+    mask.index_put_(
+        {torch::tensor(r, torch::kInt64).to(device), torch::tensor(c, torch::kInt64).to(device)},
+        false);
+  }
+  return mask;
+}
+
+//! Top-kmax items of each row, best first, ties by lower id, in O(N) per row. topk's values
+//! are exact, so its kth value and the count of items equal to it decide each row: when every
+//! item equal to the kth value is among the kmax, the list is topk's items reordered by
+//! (score desc, id asc); rows with more such items (or, under masking, a kth value of -inf)
+//! are redone exactly. The kernel's choice among ties is never used.
+void full_topk(const torch::Tensor& ranked, const MaskedItems& masked, int64_t kmax, Workspace& ws,
+               TopKLists& out) {
+  kmax = std::min<int64_t>(kmax, ranked.size(1));
+  const auto [values, index] = ranked.topk(kmax, 1, true, false);
+  const auto kth = values.amin(1, true);
+  auto redo = ws.count(ranked, kth, false) > (values == kth).sum(1, false, torch::kInt32);
+  if (!masked.empty()) redo.logical_or_(torch::isneginf(kth).squeeze(1));
+  const auto [ids, by_id] = index.sort(1);
+  const auto order = std::get<1>(values.gather(1, by_id).sort(true, 1, true));
+  const auto fast = to_vector(ids.gather(1, order) + 1);
+  const auto redo_rows = to_vector(redo.nonzero().squeeze(1));
+  TopKLists exact;
+  if (!redo_rows.empty()) {
+    const auto sel = torch::tensor(redo_rows, torch::kInt64).to(ranked.device());
+    torch::Tensor competes;
+    if (!masked.empty())
+      competes = competing(masked, redo_rows, ranked.sizes()[1], ranked.device());
+    exact = exact_topk(ranked.index_select(0, sel), competes, kmax);
+  }
+  for (int64_t b = 0, s = 0; b < ranked.size(0); ++b) {
+    if (s < static_cast<int64_t>(redo_rows.size()) && redo_rows[s] == b) {
+      out.items.insert(out.items.end(), exact.items.begin() + exact.offsets[s],
+                       exact.items.begin() + exact.offsets[s + 1]);
+      ++s;
+    } else {
+      for (int64_t j = 0; j < kmax; ++j)
+        out.items.push_back(static_cast<int32_t>(fast[b * kmax + j]));
+    }
+    out.offsets.push_back(static_cast<int64_t>(out.items.size()));
+  }
+}
+
+void append_counts(const torch::Tensor& greater, const torch::Tensor& equal, Scored& out) {
+  const auto g = to_vector(greater), e = to_vector(equal);
   out.greater.insert(out.greater.end(), g.begin(), g.end());
   for (int64_t x : e) out.ties.push_back(x - 1);  // the target equals itself
 }
@@ -145,6 +219,7 @@ struct Chunk {
   int32_t num_items;
   int64_t first, rows, kmax;
   HistoryBatch batch;
+  Workspace& workspace;
 };
 
 void score_full(Chunk& c, Scored& out) {
@@ -152,20 +227,30 @@ void score_full(Chunk& c, Scored& out) {
       checked_scores(c.model.score_all(c.batch), c.rows, c.num_items, "score_all", "num_items");
   const auto device = scores.device();
   const auto body = scores.narrow(1, 1, c.num_items - 1);  // the padding column never competes
-  torch::Tensor competes;
-  if (c.protocol.mask_history) competes = history_mask(c.set, c.first, c.rows, c.num_items, device);
-  check_nan(body, competes, c.first, c.set);
+  MaskedItems masked;
+  auto ranked = body;  // masked items at -inf
+  if (c.protocol.mask_history) {
+    masked = history_items(c.set, c.first, c.rows, c.num_items, device);
+    if (!masked.empty()) {
+      ranked = Workspace::fit(c.workspace.ranked, body, body.scalar_type()).copy_(body);
+      ranked.index_put_({masked.row_t, masked.col_t}, -INFINITY);
+    }
+  }
+  check_nan(ranked, c.first, c.set);
   std::vector<int64_t> targets(c.rows);
   for (int64_t b = 0; b < c.rows; ++b) targets[b] = c.set.targets[c.first + b] - 1;
-  const auto index = torch::tensor(targets, torch::kInt64).to(device).unsqueeze(1);
-  const auto target_score = body.gather(1, index);
-  auto above = body > target_score, equal = body == target_score;
-  if (competes.defined()) {
-    above.logical_and_(competes);
-    equal.logical_and_(competes);
+  const auto target_score =
+      body.gather(1, torch::tensor(targets, torch::kInt64).to(device).unsqueeze(1));
+  auto greater = c.workspace.count(body, target_score, true);
+  auto equal = c.workspace.count(body, target_score, false);
+  if (!masked.empty()) {  // take the masked items back out of both counts
+    const auto item = body.index({masked.row_t, masked.col_t});
+    const auto target = target_score.squeeze(1).index_select(0, masked.row_t);
+    greater.index_add_(0, masked.row_t, (item > target).to(torch::kInt32).neg());
+    equal.index_add_(0, masked.row_t, (item == target).to(torch::kInt32).neg());
   }
-  append_counts(above, equal, out);
-  if (c.kmax > 0) full_topk(body, competes, c.kmax, out.lists);
+  append_counts(greater, equal, out);
+  if (c.kmax > 0) full_topk(ranked, masked, c.kmax, c.workspace, out.lists);
 }
 
 //! Stored rows of this chunk, each shown in its fixed presentation order; `target_col` receives
@@ -199,11 +284,12 @@ void score_candidates(Chunk& c, const CandidateLists& cand, const torch::Device&
   const auto items = presented_candidates(c, cand, target_col).to(device);
   const auto scores = checked_scores(c.model.score_candidates(c.batch, items), c.rows, cand.width,
                                      "score_candidates", "candidates");
-  check_nan(scores, torch::Tensor(), c.first, c.set);
+  check_nan(scores, c.first, c.set);
   const auto on = scores.device();
   const auto index = torch::tensor(target_col, torch::kInt64).to(on).unsqueeze(1);
   const auto target_score = scores.gather(1, index);
-  append_counts(scores > target_score, scores == target_score, out);
+  append_counts(c.workspace.count(scores, target_score, true),
+                c.workspace.count(scores, target_score, false), out);
   if (c.kmax == 0) return;
   const auto ids = items.to(on);  // best first, ties by lower item id
   const auto by_id = std::get<1>(ids.sort(true, 1, false));
@@ -230,6 +316,11 @@ std::vector<std::string> checked_metrics(const EvalProtocol& p) {
       throw ConfigError("evaluation protocol: topk values must be distinct and >= 1 (got " +
                         std::to_string(k) + ")");
     }
+  }
+  const bool tail = std::find(names.begin(), names.end(), "TailShare") != names.end();
+  if (tail && !(p.tail_ratio > 0.0 && p.tail_ratio <= 1.0)) {
+    throw ConfigError("evaluation protocol: tail_ratio must be in (0, 1] (got " +
+                      std::to_string(p.tail_ratio) + ")");
   }
   if (p.batch_size < 1) {
     throw ConfigError("evaluation protocol: batch_size must be >= 1 (got " +
@@ -306,6 +397,7 @@ Scored score_all_examples(Recommender& model, const EvalSet& set, const EvalProt
                           const CandidateLists* candidates, int64_t kmax) {
   torch::NoGradGuard no_grad;
   Scored scored;
+  Workspace workspace;
   const auto n = static_cast<int64_t>(set.size());
   std::vector<int64_t> rows;
   for (int64_t first = 0; first < n; first += protocol.batch_size) {
@@ -313,8 +405,9 @@ Scored score_all_examples(Recommender& model, const EvalSet& set, const EvalProt
     rows.resize(count);
     for (int64_t b = 0; b < count; ++b) rows[b] = first + b;
     Chunk chunk{
-        model, set,   protocol, num_items,
-        first, count, kmax,     make_history_batch(set.histories, rows, max_history, device)};
+        model,    set,   protocol, num_items,
+        first,    count, kmax,     make_history_batch(set.histories, rows, max_history, device),
+        workspace};
     if (protocol.mode == EvalMode::full) {
       score_full(chunk, scored);
     } else {

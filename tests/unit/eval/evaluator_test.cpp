@@ -78,6 +78,21 @@ TEST(EvaluateFull, OracleIsPerfectUnderEveryPolicy) {
   }
 }
 
+TEST(EvaluateFull, HalfAndIntegerScoresKeepTheirTies) {
+  auto set = test::make_set(10, kItems);
+  EvalProtocol p;
+  p.metrics = {"HR"};
+  p.topk = {1};
+  FnModel half(
+      kItems, [&](int64_t u, int64_t i) { return i == set.targets[u] ? 1.0 : 0.5; }, torch::kHalf);
+  EXPECT_EQ(run(half, set, p).value("HR@1"), 1.0);
+  FnModel ints(
+      kItems, [](int64_t, int64_t) { return 3.0; }, torch::kInt64);
+  auto r = run(ints, set, p);
+  EXPECT_EQ(r.ties[0], kItems - 2);
+  EXPECT_EQ(r.value("HR@1"), 0.0);
+}
+
 TEST(EvaluateFull, PaddingColumnNeverCompetes) {
   auto set = test::make_set(20, kItems);
   const double inf = std::numeric_limits<double>::infinity();
@@ -126,10 +141,12 @@ TEST(EvaluateFull, MaskHistoryRemovesHistoryItemsButNeverTheTarget) {
 }
 
 TEST(EvaluateFull, TopKListsBreakTiesByLowerItemId) {
-  EvalSet set = test::make_set(2, 12);
-  // User 0: item 5 best, items 2, 3, 7, 9 tied second; user 1: everything tied.
+  EvalSet set = test::make_set(3, 12);
+  // User 0: item 5 best, items 2, 3, 7, 9 tied second (ties cross the K-th place);
+  // user 1: everything tied; user 2: items 8 and 3 tied inside the list, the rest distinct.
   FnModel model(12, [](int64_t u, int64_t i) {
     if (u == 1) return 0.0;
+    if (u == 2) return i == 5 ? 2.0 : (i == 3 || i == 8) ? 1.5 : 1.0 / (i + 1.0);
     if (i == 5) return 2.0;
     return (i == 2 || i == 3 || i == 7 || i == 9) ? 1.0 : 0.0;
   });
@@ -137,9 +154,43 @@ TEST(EvaluateFull, TopKListsBreakTiesByLowerItemId) {
   p.metrics = {"Coverage"};
   p.topk = {3, 6};
   auto r = run(model, set, p, 12);
-  EXPECT_EQ(r.lists.offsets, (std::vector<int64_t>{0, 6, 12}));
-  EXPECT_EQ(r.lists.items, (std::vector<int32_t>{5, 2, 3, 7, 9, 1, 1, 2, 3, 4, 5, 6}));
-  EXPECT_DOUBLE_EQ(r.value("Coverage@3"), 4.0 / 11);  // {5, 2, 3} and {1, 2, 3}
+  EXPECT_EQ(r.lists.offsets, (std::vector<int64_t>{0, 6, 12, 18}));
+  EXPECT_EQ(r.lists.items, (std::vector<int32_t>{5, 2, 3, 7, 9, 1,  //
+                                                 1, 2, 3, 4, 5, 6,  //
+                                                 5, 3, 8, 1, 2, 4}));
+  EXPECT_DOUBLE_EQ(r.value("Coverage@3"), 5.0 / 11);  // {5, 2, 3}, {1, 2, 3}, {5, 3, 8}
+}
+
+TEST(EvaluateFull, TopKListsMatchAFullSortReference) {
+  constexpr int32_t items = 200;
+  auto set = test::make_set(50, items, 30);
+  for (double levels : {3.0, 1e9}) {  // heavy ties, and (almost surely) none
+    FnModel model(items,
+                  [&](int64_t u, int64_t i) { return std::floor(test::hash_unit(u, i) * levels); });
+    for (bool mask : {false, true}) {
+      EvalProtocol p;
+      p.metrics = {"Coverage"};
+      p.topk = {1, 5, 20};
+      p.mask_history = mask;
+      auto r = run(model, set, p, items);
+      for (size_t u = 0; u < set.size(); ++u) {
+        const auto hist = set.histories.sequence(u);
+        std::vector<int32_t> ref;
+        for (int32_t i = 1; i < items; ++i) {
+          const bool in_hist = std::find(hist.begin(), hist.end(), i) != hist.end();
+          if (!mask || !in_hist || i == set.targets[u]) ref.push_back(i);
+        }
+        std::vector<double> score(items);
+        for (int32_t i = 1; i < items; ++i) score[i] = model.score_all_of(u, i);
+        std::stable_sort(ref.begin(), ref.end(),
+                         [&](int32_t a, int32_t b) { return score[a] > score[b]; });
+        ref.resize(20);
+        std::vector<int32_t> got(r.lists.items.begin() + r.lists.offsets[u],
+                                 r.lists.items.begin() + r.lists.offsets[u + 1]);
+        EXPECT_EQ(got, ref) << "user " << u << ", levels " << levels << ", mask " << mask;
+      }
+    }
+  }
 }
 
 TEST(EvaluateFull, ResultsDoNotDependOnBatchSizeOrThreads) {
@@ -216,6 +267,10 @@ TEST(EvaluateFull, RejectsBadProtocolsAndData) {
   p.batch_size = 0;
   EXPECT_THROW(run(model, set, p, 11), ConfigError);
   p.batch_size = 4;
+  p.metrics = {"TailShare"};
+  p.tail_ratio = 0.0;
+  EXPECT_THROW(run(model, set, p, 11), ConfigError);
+  p.metrics = {"HR"};
   set.targets[2] = 11;  // outside [1, 11)
   EXPECT_THROW(run(model, set, p, 11), DataError);
   EXPECT_THROW(run(model, EvalSet{}, p, 11), DataError);

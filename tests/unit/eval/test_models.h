@@ -33,6 +33,11 @@ class FnModel : public Recommender {
     }
     return torch::tensor(s, torch::kDouble).view({rows, num_items_}).to(dtype_);
   }
+  //! The score of one (user, item) pair, as score_all returns it (float or double).
+  double score_all_of(int64_t user, int64_t item) const {
+    const double v = fn_(user, item);
+    return dtype_ == torch::kFloat ? static_cast<float>(v) : v;
+  }
   void save(const std::filesystem::path&) const override {}
   void load(const std::filesystem::path&) override {}
 
