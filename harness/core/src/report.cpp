@@ -287,6 +287,23 @@ std::string render_csv(const Grid& grid, const std::vector<std::vector<Row>>& ta
   return out.str();
 }
 
+//! "dataset / model / seed s: first line of the error" for every failed cell, each after `prefix`.
+std::string failed_list(const std::vector<CellRecord>& cells, const std::string& prefix) {
+  const size_t max_error = 200;
+  std::string out;
+  for (const CellRecord& cell : cells) {
+    if (cell.status == "complete") continue;
+    std::string error = cell.error.substr(0, cell.error.find_first_of("\r\n"));
+    if (error.size() > max_error) {
+      error.resize(max_error);
+      error += "...";
+    }
+    out += prefix + cell.dataset + " / " + cell.model + " / seed " + std::to_string(cell.seed) +
+           ": " + (error.empty() ? cell.status : error) + "\n";
+  }
+  return out;
+}
+
 }  // namespace
 
 std::string render_report(const std::vector<CellRecord>& cells, const ReportOptions& options) {
@@ -298,10 +315,14 @@ std::string render_report(const std::vector<CellRecord>& cells, const ReportOpti
       rows.push_back(make_row(grid, dataset, metric, options.baseline));
   }
   switch (options.format) {
-    case ReportFormat::markdown:
-      return render_markdown(grid, tables, options);
+    case ReportFormat::markdown: {
+      std::string failures = failed_list(cells, "- ");
+      std::string text = render_markdown(grid, tables, options);
+      if (failures.empty()) return text;
+      return text + (text.empty() ? "" : "\n") + "Failed cells:\n\n" + failures;
+    }
     case ReportFormat::latex:
-      return render_latex(grid, tables, options);
+      return render_latex(grid, tables, options) + failed_list(cells, "% failed: ");
     case ReportFormat::csv:
       return render_csv(grid, tables, options);
   }

@@ -60,7 +60,12 @@ TEST(Report, MarkdownGolden) {
             "| Dataset | pop | sasrec | gru4rec |\n"
             "| --- | ---: | ---: | ---: |\n"
             "| ml_1m | 0.2500 ± 0.1250 | **0.6250** ± 0.1250 | failed |\n"
-            "| beauty | 0.0625 ± 0.0000 (n=3) | **0.1875** ± 0.0884 (n=2, 1 failed) | - |\n");
+            "| beauty | 0.0625 ± 0.0000 (n=3) | **0.1875** ± 0.0884 (n=2, 1 failed) | - |\n"
+            "\n"
+            "Failed cells:\n\n"
+            "- ml_1m / gru4rec / seed 0: out of memory\n"
+            "- ml_1m / gru4rec / seed 1: out of memory\n"
+            "- beauty / sasrec / seed 0: out of memory\n");
 }
 
 TEST(Report, LatexGolden) {
@@ -78,7 +83,10 @@ TEST(Report, LatexGolden) {
       " & -- \\\\\n"
       "    \\bottomrule\n"
       "  \\end{tabular}\n"
-      "\\end{table}\n");
+      "\\end{table}\n"
+      "% failed: ml_1m / gru4rec / seed 0: out of memory\n"
+      "% failed: ml_1m / gru4rec / seed 1: out of memory\n"
+      "% failed: beauty / sasrec / seed 0: out of memory\n");
 }
 
 TEST(Report, CsvGoldenHasExactMeanStdAndCounts) {
@@ -149,6 +157,13 @@ TEST(Report, EscapesNamesForLatexAndCsv) {
   options.format = ReportFormat::csv;
   EXPECT_NE(render_report(cells, options).find("tail_share,\"a,b\",my_model&co,0.5,,1,0,0\n"),
             std::string::npos);
+}
+
+TEST(Report, OnlyFailuresStillListsThem) {
+  CellRecord broken = failed("d", "m", 4);
+  broken.error = "plugin 'm': unknown key 'hiden'\n  at exp.toml:3:1";
+  EXPECT_EQ(render_report({broken}, {}),
+            "Failed cells:\n\n- d / m / seed 4: plugin 'm': unknown key 'hiden'\n");
 }
 
 TEST(Report, UnknownMetricOrBaselineIsAConfigError) {
