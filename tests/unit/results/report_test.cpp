@@ -37,8 +37,9 @@ std::vector<CellRecord> sample_cells() {
   }
   cells.push_back(failed("ml_1m", "gru4rec", 0));
   cells.push_back(failed("ml_1m", "gru4rec", 1));
-  for (int64_t s = 0; s < 3; ++s)
+  for (int64_t s = 0; s < 3; ++s) {
     cells.push_back(cell("beauty", "pop", s, {{"HR@10", 0.25}, {"NDCG@10", 0.0625}}));
+  }
   cells.push_back(failed("beauty", "sasrec", 0));
   cells.push_back(cell("beauty", "sasrec", 1, {{"HR@10", 0.5}, {"NDCG@10", 0.125}}));
   cells.push_back(cell("beauty", "sasrec", 2, {{"HR@10", 0.5}, {"NDCG@10", 0.25}}));
@@ -197,7 +198,9 @@ TEST(Report, ParseFormat) {
 TEST(Report, ReadsTheFileItRenders) {
   testing_results::ScratchDir dir;
   ResultsFile file(dir / "r.h5", testing_results::sample_info());
-  for (const CellRecord& c : sample_cells()) file.write_cell(c);
+  for (const CellRecord& c : sample_cells()) {
+    file.write_cell(c);
+  }
   ReportOptions options;
   options.metrics = {"NDCG@10"};
   EXPECT_EQ(render_report(ResultsFile::open_existing(dir / "r.h5").read_cells(CellDetail::summary),
