@@ -16,13 +16,19 @@ namespace recbench {
 namespace {
 
 //! fsync()s a file or folder; throws Error naming it on failure.
+//! fsync()s a file or folder; throws Error naming it on failure. A filesystem that cannot sync
+//! folders (EINVAL) is accepted: the rename is still atomic there, only its durability is weaker.
 void sync_path(const std::filesystem::path& path, bool directory) {
   int fd = ::open(path.c_str(), directory ? (O_RDONLY | O_DIRECTORY) : O_RDWR);
-  if (fd < 0) throw Error(path.string() + ": cannot open to sync: " + std::strerror(errno));
+  if (fd < 0) {
+    throw Error(path.string() + ": cannot open to sync: " + std::strerror(errno));
+  }
   int status = ::fsync(fd);
   int saved = errno;
   ::close(fd);
-  if (status != 0) throw Error(path.string() + ": fsync failed: " + std::strerror(saved));
+  if (status != 0 && !(directory && saved == EINVAL)) {
+    throw Error(path.string() + ": fsync failed: " + std::strerror(saved));
+  }
 }
 
 std::filesystem::path parent_or_dot(const std::filesystem::path& path) {
@@ -39,7 +45,9 @@ void replace_atomically(const std::filesystem::path& target, TempStart start,
   try {
     std::error_code ignored;
     fs::remove(tmp, ignored);  // a leftover of a crashed writer
-    if (start == TempStart::copy_of_target) fs::copy_file(target, tmp);
+    if (start == TempStart::copy_of_target) {
+      fs::copy_file(target, tmp);
+    }
     write(tmp);
     sync_path(tmp, false);
     fs::rename(tmp, target);

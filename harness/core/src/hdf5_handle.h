@@ -41,7 +41,9 @@ class Handle {
   //! Closes now and reports whether HDF5 succeeded (a file's close flushes it).
   bool close() {
     herr_t status = 0;
-    if (id_ >= 0 && closer_ != nullptr) status = closer_(id_);
+    if (id_ >= 0 && closer_ != nullptr) {
+      status = closer_(id_);
+    }
     id_ = H5I_INVALID_HID;
     return status >= 0;
   }
@@ -56,13 +58,17 @@ class Handle {
 //! Returns a Handle for `id`, or throws (via fail) when HDF5 returned an invalid id.
 inline Handle checked(hid_t id, Handle::Closer closer, const std::string& context,
                       const std::string& what) {
-  if (id < 0) fail(context, what);
+  if (id < 0) {
+    fail(context, what);
+  }
   return Handle(id, closer);
 }
 
 //! Throws (via fail) when an HDF5 call returned a negative status.
 inline void check(herr_t status, const std::string& context, const std::string& what) {
-  if (status < 0) fail(context, what);
+  if (status < 0) {
+    fail(context, what);
+  }
 }
 
 //! Turns off HDF5's printing of its error stack to stderr for the current scope.

@@ -11,8 +11,9 @@ constexpr hsize_t kChunkElements = 65536;       //!< target elements per chunk
 constexpr unsigned kDeflateLevel = 4;
 
 herr_t innermost_message(unsigned n, const H5E_error2_t* err, void* data) {
-  if (n == 0 && err != nullptr && err->desc != nullptr)
+  if (n == 0 && err != nullptr && err->desc != nullptr) {
     *static_cast<std::string*>(data) = err->desc;
+  }
   return 0;
 }
 
@@ -39,9 +40,12 @@ Handle scalar_space(const std::string& ctx) {
 
 Handle new_attr(hid_t obj, const std::string& name, hid_t type, const std::string& ctx) {
   htri_t exists = H5Aexists(obj, name.c_str());
-  if (exists < 0) fail(ctx, "cannot look up attribute '" + name + "'");
-  if (exists > 0)
+  if (exists < 0) {
+    fail(ctx, "cannot look up attribute '" + name + "'");
+  }
+  if (exists > 0) {
     check(H5Adelete(obj, name.c_str()), ctx, "cannot replace attribute '" + name + "'");
+  }
   Handle space = scalar_space(ctx);
   return checked(H5Acreate2(obj, name.c_str(), type, space.get(), H5P_DEFAULT, H5P_DEFAULT),
                  H5Aclose, ctx, "cannot create attribute '" + name + "'");
@@ -50,8 +54,12 @@ Handle new_attr(hid_t obj, const std::string& name, hid_t type, const std::strin
 //! Opens an attribute, or an invalid Handle when it is absent.
 Handle open_attr(hid_t obj, const std::string& name, const std::string& ctx) {
   htri_t exists = H5Aexists(obj, name.c_str());
-  if (exists < 0) fail(ctx, "cannot look up attribute '" + name + "'");
-  if (exists == 0) return {};
+  if (exists < 0) {
+    fail(ctx, "cannot look up attribute '" + name + "'");
+  }
+  if (exists == 0) {
+    return {};
+  }
   return checked(H5Aopen(obj, name.c_str(), H5P_DEFAULT), H5Aclose, ctx,
                  "cannot open attribute '" + name + "'");
 }
@@ -60,8 +68,12 @@ Handle open_attr(hid_t obj, const std::string& name, const std::string& ctx) {
 Handle array_creation_plist(const std::vector<hsize_t>& dims, const std::string& ctx) {
   Handle dcpl = checked(H5Pcreate(H5P_DATASET_CREATE), H5Pclose, ctx, "cannot create a plist");
   hsize_t total = 1;
-  for (hsize_t d : dims) total *= d;
-  if (total < kCompressMinElements || H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) return dcpl;
+  for (hsize_t d : dims) {
+    total *= d;
+  }
+  if (total < kCompressMinElements || H5Zfilter_avail(H5Z_FILTER_DEFLATE) <= 0) {
+    return dcpl;
+  }
   std::vector<hsize_t> chunk = dims;
   hsize_t row = total / dims[0];
   chunk[0] = std::clamp<hsize_t>(kChunkElements / std::max<hsize_t>(row, 1), 1, dims[0]);
@@ -144,10 +156,13 @@ void write_attr(hid_t obj, const std::string& name, int64_t value, const std::st
 std::optional<std::string> read_string_attr(hid_t obj, const std::string& name,
                                             const std::string& ctx) {
   Handle attr = open_attr(obj, name, ctx);
-  if (!attr.valid()) return std::nullopt;
+  if (!attr.valid()) {
+    return std::nullopt;
+  }
   Handle file_type = checked(H5Aget_type(attr.get()), H5Tclose, ctx, "cannot read a type");
-  if (H5Tget_class(file_type.get()) != H5T_STRING)
+  if (H5Tget_class(file_type.get()) != H5T_STRING) {
     fail(ctx, "attribute '" + name + "' is not text");
+  }
   H5T_cset_t cset = H5Tget_cset(file_type.get());
   if (H5Tis_variable_str(file_type.get()) > 0) {
     Handle type = text_type(cset, H5T_VARIABLE, ctx);
@@ -167,10 +182,14 @@ std::optional<std::string> read_string_attr(hid_t obj, const std::string& name,
 
 std::optional<double> read_double_attr(hid_t obj, const std::string& name, const std::string& ctx) {
   Handle attr = open_attr(obj, name, ctx);
-  if (!attr.valid()) return std::nullopt;
+  if (!attr.valid()) {
+    return std::nullopt;
+  }
   Handle file_type = checked(H5Aget_type(attr.get()), H5Tclose, ctx, "cannot read a type");
   H5T_class_t cls = H5Tget_class(file_type.get());
-  if (cls != H5T_FLOAT && cls != H5T_INTEGER) fail(ctx, "attribute '" + name + "' is not a number");
+  if (cls != H5T_FLOAT && cls != H5T_INTEGER) {
+    fail(ctx, "attribute '" + name + "' is not a number");
+  }
   double value = 0.0;
   check(H5Aread(attr.get(), H5T_NATIVE_DOUBLE, &value), ctx,
         "cannot read attribute '" + name + "'");
@@ -179,7 +198,9 @@ std::optional<double> read_double_attr(hid_t obj, const std::string& name, const
 
 std::string require_string_attr(hid_t obj, const std::string& name, const std::string& ctx) {
   std::optional<std::string> value = read_string_attr(obj, name, ctx);
-  if (!value) throw Error(ctx + ": missing attribute '" + name + "'");
+  if (!value) {
+    throw Error(ctx + ": missing attribute '" + name + "'");
+  }
   return *value;
 }
 
@@ -198,7 +219,9 @@ void write_raw(hid_t loc, const std::string& name, const void* data, hid_t memor
   Handle set = checked(
       H5Dcreate2(loc, name.c_str(), file_type, space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
       H5Dclose, ctx, "cannot create dataset '" + name + "'");
-  if (H5Sget_simple_extent_npoints(space.get()) == 0) return;  // HDF5 rejects a null buffer
+  if (H5Sget_simple_extent_npoints(space.get()) == 0) {
+    return;  // HDF5 rejects a null buffer
+  }
   check(H5Dwrite(set.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, data), ctx,
         "cannot write dataset '" + name + "'");
 }
@@ -209,13 +232,17 @@ void read_raw(hid_t loc, const std::string& name, hid_t memory_type, size_t elem
                        "cannot open dataset '" + name + "'");
   Handle space = checked(H5Dget_space(set.get()), H5Sclose, ctx, "cannot read a dataspace");
   int rank = H5Sget_simple_extent_ndims(space.get());
-  if (rank < 0) fail(ctx, "cannot read the shape of '" + name + "'");
+  if (rank < 0) {
+    fail(ctx, "cannot read the shape of '" + name + "'");
+  }
   dims.assign(static_cast<size_t>(rank), 0);
   check(H5Sget_simple_extent_dims(space.get(), dims.data(), nullptr), ctx,
         "cannot read the shape of '" + name + "'");
   hssize_t count = H5Sget_simple_extent_npoints(space.get());
   bytes.assign(static_cast<size_t>(count) * element_size, 0);
-  if (count == 0) return;
+  if (count == 0) {
+    return;
+  }
   check(H5Dread(set.get(), memory_type, H5S_ALL, H5S_ALL, H5P_DEFAULT, bytes.data()), ctx,
         "cannot read dataset '" + name + "'");
 }
@@ -233,7 +260,9 @@ double read_scalar(hid_t loc, const std::string& name, const std::string& ctx) {
   std::vector<char> bytes;
   std::vector<hsize_t> dims;
   read_raw(loc, name, H5T_NATIVE_DOUBLE, sizeof(double), bytes, dims, ctx);
-  if (bytes.size() != sizeof(double)) fail(ctx, "dataset '" + name + "' is not a scalar");
+  if (bytes.size() != sizeof(double)) {
+    fail(ctx, "dataset '" + name + "' is not a scalar");
+  }
   double value = 0.0;
   std::memcpy(&value, bytes.data(), sizeof value);
   return value;

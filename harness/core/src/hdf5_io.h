@@ -65,7 +65,9 @@ void read_raw(hid_t loc, const std::string& name, hid_t memory_type, size_t elem
 template <class T>
 void write_array(hid_t loc, const std::string& name, const std::vector<T>& data,
                  std::vector<hsize_t> dims, const std::string& ctx) {
-  if (dims.empty()) dims = {static_cast<hsize_t>(data.size())};
+  if (dims.empty()) {
+    dims = {static_cast<hsize_t>(data.size())};
+  }
   write_raw(loc, name, data.data(), NativeType<T>::memory(), NativeType<T>::file(), dims, ctx);
 }
 
@@ -75,7 +77,9 @@ std::vector<T> read_array(hid_t loc, const std::string& name, std::vector<hsize_
   std::vector<char> bytes;
   read_raw(loc, name, NativeType<T>::memory(), sizeof(T), bytes, dims, ctx);
   std::vector<T> out(bytes.size() / sizeof(T));
-  if (!out.empty()) std::memcpy(out.data(), bytes.data(), bytes.size());
+  if (!out.empty()) {
+    std::memcpy(out.data(), bytes.data(), bytes.size());
+  }
   return out;
 }
 

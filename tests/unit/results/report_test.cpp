@@ -37,8 +37,9 @@ std::vector<CellRecord> sample_cells() {
   }
   cells.push_back(failed("ml_1m", "gru4rec", 0));
   cells.push_back(failed("ml_1m", "gru4rec", 1));
-  for (int64_t s = 0; s < 3; ++s)
+  for (int64_t s = 0; s < 3; ++s) {
     cells.push_back(cell("beauty", "pop", s, {{"HR@10", 0.25}, {"NDCG@10", 0.0625}}));
+  }
   cells.push_back(failed("beauty", "sasrec", 0));
   cells.push_back(cell("beauty", "sasrec", 1, {{"HR@10", 0.5}, {"NDCG@10", 0.125}}));
   cells.push_back(cell("beauty", "sasrec", 2, {{"HR@10", 0.5}, {"NDCG@10", 0.25}}));
@@ -60,7 +61,12 @@ TEST(Report, MarkdownGolden) {
             "| Dataset | pop | sasrec | gru4rec |\n"
             "| --- | ---: | ---: | ---: |\n"
             "| ml_1m | 0.2500 ± 0.1250 | **0.6250** ± 0.1250 | failed |\n"
-            "| beauty | 0.0625 ± 0.0000 (n=3) | **0.1875** ± 0.0884 (n=2, 1 failed) | - |\n");
+            "| beauty | 0.0625 ± 0.0000 (n=3) | **0.1875** ± 0.0884 (n=2, 1 failed) | - |\n"
+            "\n"
+            "Failed cells:\n\n"
+            "- ml_1m / gru4rec / seed 0: out of memory\n"
+            "- ml_1m / gru4rec / seed 1: out of memory\n"
+            "- beauty / sasrec / seed 0: out of memory\n");
 }
 
 TEST(Report, LatexGolden) {
@@ -78,7 +84,10 @@ TEST(Report, LatexGolden) {
       " & -- \\\\\n"
       "    \\bottomrule\n"
       "  \\end{tabular}\n"
-      "\\end{table}\n");
+      "\\end{table}\n"
+      "% failed: ml_1m / gru4rec / seed 0: out of memory\n"
+      "% failed: ml_1m / gru4rec / seed 1: out of memory\n"
+      "% failed: beauty / sasrec / seed 0: out of memory\n");
 }
 
 TEST(Report, CsvGoldenHasExactMeanStdAndCounts) {
@@ -151,6 +160,13 @@ TEST(Report, EscapesNamesForLatexAndCsv) {
             std::string::npos);
 }
 
+TEST(Report, OnlyFailuresStillListsThem) {
+  CellRecord broken = failed("d", "m", 4);
+  broken.error = "plugin 'm': unknown key 'hiden'\n  at exp.toml:3:1";
+  EXPECT_EQ(render_report({broken}, {}),
+            "Failed cells:\n\n- d / m / seed 4: plugin 'm': unknown key 'hiden'\n");
+}
+
 TEST(Report, UnknownMetricOrBaselineIsAConfigError) {
   ReportOptions options;
   options.metrics = {"NDCG@20"};
@@ -182,7 +198,9 @@ TEST(Report, ParseFormat) {
 TEST(Report, ReadsTheFileItRenders) {
   testing_results::ScratchDir dir;
   ResultsFile file(dir / "r.h5", testing_results::sample_info());
-  for (const CellRecord& c : sample_cells()) file.write_cell(c);
+  for (const CellRecord& c : sample_cells()) {
+    file.write_cell(c);
+  }
   ReportOptions options;
   options.metrics = {"NDCG@10"};
   EXPECT_EQ(render_report(ResultsFile::open_existing(dir / "r.h5").read_cells(CellDetail::summary),

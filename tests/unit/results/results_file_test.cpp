@@ -53,7 +53,9 @@ TEST(ResultsFile, CellRoundTripsEveryField) {
   ResultsFile file(dir / "r.h5", sample_info());
   std::vector<CellRecord> written = {sample_cell("sasrec", 3, 10000), sample_cell("sasrec", 1, 7),
                                      sample_cell("pop", 2, 0)};
-  for (const CellRecord& cell : written) file.write_cell(cell);
+  for (const CellRecord& cell : written) {
+    file.write_cell(cell);
+  }
   std::vector<CellRecord> read = ResultsFile::open_existing(dir / "r.h5").read_cells();
   ASSERT_EQ(read.size(), 3u);
   expect_same_cell(read[0], written[1]);  // within a model: seed order
@@ -71,12 +73,16 @@ TEST(ResultsFile, CellRoundTripsEveryField) {
 TEST(ResultsFile, ModelsAndDatasetsKeepTheOrderOfFirstWrite) {
   ScratchDir dir;
   ResultsFile file(dir / "r.h5", sample_info());
-  for (const char* model : {"zeta", "alpha", "mid"}) file.write_cell(sample_cell(model, 0, 1));
+  for (const char* model : {"zeta", "alpha", "mid"}) {
+    file.write_cell(sample_cell(model, 0, 1));
+  }
   CellRecord other = sample_cell("alpha", 0, 1);
   other.dataset = "amazon_beauty";
   file.write_cell(other);
   std::vector<std::string> order;
-  for (const CellRecord& cell : file.read_cells()) order.push_back(cell.dataset + "/" + cell.model);
+  for (const CellRecord& cell : file.read_cells()) {
+    order.push_back(cell.dataset + "/" + cell.model);
+  }
   EXPECT_EQ(order, (std::vector<std::string>{"ml_100k/zeta", "ml_100k/alpha", "ml_100k/mid",
                                              "amazon_beauty/alpha"}));
 }
@@ -117,8 +123,10 @@ TEST(ResultsFile, DatasetRoundTripsStatisticsAndCandidates) {
   record.recipe_toml = "format = \"movielens\"\n[filter]\nk_core = 5\n";
   record.stats = {{"users", 943}, {"items", 1682}, {"density", 0.0630466936422453}};
   std::vector<int32_t> valid = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
-  std::vector<int32_t> test(5000 * 20);  // large enough to be chunked and compressed
-  for (size_t i = 0; i < test.size(); ++i) test[i] = static_cast<int32_t>((i * 7919) % 1682);
+  std::vector<int32_t> test(size_t{5000} * 20);  // large enough to be chunked and compressed
+  for (size_t i = 0; i < test.size(); ++i) {
+    test[i] = static_cast<int32_t>((i * 7919) % 1682);
+  }
   record.candidates["valid"] = {valid, {3, 4}};
   record.candidates["test"] = {test, {5000, 20}};
   file.write_dataset(record);
@@ -155,6 +163,16 @@ TEST(ResultsFile, MissingOrForeignFilesAreErrorsNamingThePath) {
   EXPECT_NE(msg.find("not an HDF5 file"), std::string::npos) << msg;
   msg = error_of([&] { ResultsFile opened(text, sample_info()); });
   EXPECT_NE(msg.find("not an HDF5 file"), std::string::npos) << msg;
+
+  auto truncated = dir / "truncated.h5";  // an HDF5 signature but no valid file behind it
+  {
+    ResultsFile full(dir / "full.h5", sample_info());
+    full.write_cell(sample_cell("pop", 1, 100));
+  }
+  std::filesystem::copy_file(dir / "full.h5", truncated);
+  std::filesystem::resize_file(truncated, 300);
+  msg = error_of([&] { ResultsFile::open_existing(truncated).read_cells(); });
+  EXPECT_NE(msg.find(truncated.string()), std::string::npos) << msg;
 }
 
 TEST(ResultsFile, RejectsBadNamesAndInconsistentCellsWithoutTouchingTheFile) {

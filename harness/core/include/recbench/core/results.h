@@ -88,7 +88,8 @@ struct ReportOptions {
   std::string baseline;              //!< model label; adds improvement over it (%)
 };
 
-//! datasets x models, mean ± std over seeds, best per dataset in bold; failed cells marked.
+//! datasets x models, mean ± std over seeds, best per dataset in bold; failed cells marked
+//! (rules in docs/results-format.md). Throws ConfigError for an unknown metric or baseline.
 std::string render_report(const std::vector<CellRecord>& cells, const ReportOptions& options);
 ReportFormat parse_report_format(const std::string& name);
 
