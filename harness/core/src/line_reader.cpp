@@ -3,6 +3,7 @@
 
 #include <zlib.h>
 
+#include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <cstring>
@@ -111,6 +112,16 @@ std::filesystem::path recipe_file(const Recipe& recipe, const std::string& role)
                       ")");
   }
   return *path;
+}
+
+void check_options(const Recipe& recipe, const std::vector<std::string>& known) {
+  for (const auto& [key, value] : recipe.options) {
+    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "options." : ", options.") + k;
+    throw ConfigError(recipe.source + ": options." + key + ": unknown option for format \"" +
+                      recipe.format + "\" (known: " + (list.empty() ? "none" : list) + ")");
+  }
 }
 
 void split_fields(std::string_view line, char sep, std::vector<std::string_view>& out) {

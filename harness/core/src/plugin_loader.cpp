@@ -4,8 +4,8 @@
 #include <cstdlib>
 #include <sstream>
 
-#include <boost/dll/shared_library.hpp>
 #include <torch/version.h>
+#include <boost/dll/shared_library.hpp>
 
 #include "recbench/error.h"
 
@@ -21,9 +21,9 @@ std::vector<boost::dll::shared_library>& loaded_modules() {
 }
 
 std::string check_probe(const RecbenchPluginInfo& info) {
-  static const RecbenchPluginInfo host = {RECBENCH_PLUGIN_ABI_VERSION, "host", "", "",
-                                          RECBENCH_COMPILER_ID, _GLIBCXX_USE_CXX11_ABI,
-                                          RECBENCH_TORCH_VERSION_ID};
+  static const RecbenchPluginInfo host = {
+      RECBENCH_PLUGIN_ABI_VERSION, "host", "", "", RECBENCH_COMPILER_ID, _GLIBCXX_USE_CXX11_ABI,
+      RECBENCH_TORCH_VERSION_ID};
   std::ostringstream why;
   if (info.abi_version != host.abi_version) {
     why << "plugin ABI version " << info.abi_version << ", host expects " << host.abi_version;
@@ -31,8 +31,7 @@ std::string check_probe(const RecbenchPluginInfo& info) {
     why << "built with _GLIBCXX_USE_CXX11_ABI=" << info.cxx11_abi << ", host uses "
         << host.cxx11_abi;
   } else if (std::string(info.torch_version) != host.torch_version) {
-    why << "built against LibTorch " << info.torch_version << ", host uses "
-        << host.torch_version;
+    why << "built against LibTorch " << info.torch_version << ", host uses " << host.torch_version;
   } else if (std::string(info.compiler) != host.compiler) {
     why << "built with " << info.compiler << ", host built with " << host.compiler;
   }
@@ -55,9 +54,8 @@ LoadedPlugin PluginRegistry::load_module(const std::filesystem::path& file) {
   }
   const auto& info = lib.get_alias<const RecbenchPluginInfo>("recbench_plugin_info");
   if (std::string why = check_probe(info); !why.empty()) {
-    throw fail("plugin '" + std::string(info.abi_version == RECBENCH_PLUGIN_ABI_VERSION
-                                            ? info.name
-                                            : "?") +
+    throw fail("plugin '" +
+               std::string(info.abi_version == RECBENCH_PLUGIN_ABI_VERSION ? info.name : "?") +
                "' refused: " + why);
   }
   if (!lib.has("recbench_plugin_factory")) {

@@ -22,7 +22,7 @@ namespace recbench {
 
 //! How raw interactions become sequences (RecBole's names where they exist).
 struct FilterOptions {
-  int64_t user_core = 0;   //!< k-core on users, applied with item_core to a fixpoint (0 = off)
+  int64_t user_core = 0;  //!< k-core on users, applied with item_core to a fixpoint (0 = off)
   int64_t item_core = 0;
   int64_t min_length = 3;  //!< users with fewer interactions are dropped (LOO needs >= 3)
   bool dedup = false;      //!< drop repeated (user, item) pairs, keeping the first
@@ -35,17 +35,17 @@ struct SplitOptions {
 //! A dataset recipe (datasets/*.toml, or an inline [[datasets]] table of an experiment).
 struct Recipe {
   std::string name;
-  std::string format;                 //!< "atomic", "synthetic", ... (one reader per format)
-  std::filesystem::path base_dir;     //!< relative paths in the recipe resolve against it
-  std::string source;                 //!< the file the recipe came from (for messages)
-  std::string toml_text;              //!< the recipe verbatim (stored in results, fingerprinted)
+  std::string format;              //!< "atomic", "synthetic", ... (one reader per format)
+  std::filesystem::path base_dir;  //!< relative paths in the recipe resolve against it
+  std::string source;              //!< the file the recipe came from (for messages)
+  std::string toml_text;           //!< the recipe verbatim (stored in results, fingerprinted)
   std::map<std::string, std::string> files;  //!< role -> path, e.g. "inter" -> "ml.inter"
   FilterOptions filter;
   SplitOptions split;
   int32_t max_history = 50;
   std::vector<std::string> text_fields{"title"};
-  std::string on_error = "fail";      //!< malformed raw lines: "fail" or "skip" (counted)
-  uint64_t seed = 0;                  //!< for generated data
+  std::string on_error = "fail";          //!< malformed raw lines: "fail" or "skip" (counted)
+  uint64_t seed = 0;                      //!< for generated data
   std::map<std::string, double> options;  //!< format-specific numeric options (synthetic size)
   //! Format-specific text settings (the recipe's [reader] table; booleans/numbers as their TOML
   //! text), e.g. csv column names, delimiter, encoding, domain label.
@@ -61,14 +61,15 @@ Recipe load_recipe(const std::filesystem::path& path);
 struct DatasetStats {
   int64_t users = 0, items = 0, interactions = 0;
   double avg_length = 0.0, density = 0.0;
-  int64_t raw_interactions = 0;   //!< before filtering
-  int64_t dropped_filter = 0;     //!< removed by k-core / min length / dedup
-  int64_t skipped_lines = 0;      //!< malformed lines skipped under on_error = "skip"
+  int64_t raw_interactions = 0;  //!< before filtering
+  int64_t dropped_filter = 0;    //!< removed by k-core / min length / dedup
+  int64_t skipped_lines = 0;     //!< malformed lines skipped under on_error = "skip"
 };
 
 //! A dataset ready for training and evaluation; deterministic for a given recipe and inputs.
 struct PreparedDataset {
   std::string name, fingerprint, recipe_toml;
+  int32_t max_history = 50;  //!< the recipe's history length (copied into view())
   ItemCatalog items;
   std::vector<std::string> user_tokens;
   SequenceSet sequences;  //!< full time-sorted sequence of each user (after filtering)
@@ -83,8 +84,8 @@ struct PreparedDataset {
 
 struct PrepareOptions {
   std::filesystem::path cache_dir = ".cache/recbench";
-  bool use_cache = true;
-  spdlog::logger* log = nullptr;
+  bool use_cache = true;          //!< read and write the cache (false: always prepare afresh)
+  spdlog::logger* log = nullptr;  //!< statistics and skipped lines are logged here when set
 };
 
 //! Reads, filters, sorts and splits; loads from / stores to the cache keyed by the fingerprint.

@@ -20,10 +20,10 @@ enum class TiePolicy { pessimistic, optimistic, expected };
 struct EvalProtocol {
   EvalMode mode = EvalMode::full;
   std::vector<std::string> metrics{"HR", "NDCG", "MRR"};  //!< also Recall, Precision, MAP,
-                                                         //!< Coverage, Gini, TailShare
+                                                          //!< Coverage, Gini, TailShare
   std::vector<int64_t> topk{5, 10, 20};
   TiePolicy ties = TiePolicy::pessimistic;
-  bool mask_history = false;   //!< full mode: history items get -inf (never the target)
+  bool mask_history = false;  //!< full mode: history items get -inf (never the target)
   int64_t batch_size = 256;
   int64_t negatives = 100;           //!< sampled mode
   std::string sampling = "uniform";  //!< sampled mode: "uniform" or "popularity"
@@ -40,8 +40,7 @@ struct CandidateLists {
 
 //! Draws negatives without replacement, never the target or (when possible) a history item.
 CandidateLists draw_candidates(const EvalSet& set, const std::vector<int64_t>& item_counts,
-                               int64_t num_negatives, const std::string& sampling,
-                               uint64_t seed);
+                               int64_t num_negatives, const std::string& sampling, uint64_t seed);
 
 struct EvalResult {
   std::vector<std::pair<std::string, double>> metrics;  //!< "NDCG@10" -> mean over users
@@ -55,9 +54,8 @@ struct EvalResult {
 //! Evaluates `model` on `set` with `protocol`. `item_counts` (training popularity) drives
 //! TailShare; `candidates` is required for sampled and candidates modes.
 EvalResult evaluate(Recommender& model, const EvalSet& set, const EvalProtocol& protocol,
-                    const std::vector<int64_t>& item_counts, int32_t num_items,
-                    int64_t max_history, const torch::Device& device,
-                    const CandidateLists* candidates = nullptr);
+                    const std::vector<int64_t>& item_counts, int32_t num_items, int64_t max_history,
+                    const torch::Device& device, const CandidateLists* candidates = nullptr);
 
 //! Metrics from per-example (greater, ties) counts alone: HR, NDCG, MRR, Recall, Precision, MAP
 //! at each K, under `policy` (expected = the mean over random orders of the tied items).

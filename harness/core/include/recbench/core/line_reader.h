@@ -93,6 +93,10 @@ std::filesystem::path recipe_file(const Recipe& recipe, const std::string& role)
 std::optional<std::filesystem::path> optional_recipe_file(const Recipe& recipe,
                                                           const std::string& role);
 
+//! Throws ConfigError naming the recipe and options.<key> for each key of recipe.options that is
+//! not in `known` (call it first in a reader; pass {} for a format without options).
+void check_options(const Recipe& recipe, const std::vector<std::string>& known);
+
 //! Splits `line` at every `sep` into `out` (cleared first); empty fields are kept, so "a\t\tb"
 //! gives three fields. The views point into `line`.
 void split_fields(std::string_view line, char sep, std::vector<std::string_view>& out);

@@ -34,9 +34,9 @@ struct CellRecord {  //!< /runs/<dataset>/<model>/seed_<s>
   int64_t seed = 0;
   std::string status = "complete";  //!< "complete" or "failed"
   std::string error;
-  std::string config_toml;          //!< resolved config of the cell
+  std::string config_toml;  //!< resolved config of the cell
   std::vector<std::pair<std::string, double>> metrics;
-  std::vector<int64_t> users;       //!< per test example
+  std::vector<int64_t> users;  //!< per test example
   std::vector<int64_t> rank_greater, rank_ties;
   std::vector<double> ranks;
   std::vector<CurvePoint> curve;

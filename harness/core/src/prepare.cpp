@@ -1,0 +1,371 @@
+// prepare_dataset: raw interactions -> dedup, k-core, time sort, dense ids, leave-one-out split.
+#include <algorithm>
+#include <numeric>
+#include <unordered_map>
+
+#include <spdlog/spdlog.h>
+
+#include "recbench/core/dataset.h"
+#include "recbench/core/dataset_cache.h"
+#include "recbench/core/raw_reader.h"
+#include "recbench/error.h"
+
+namespace recbench {
+namespace {
+
+//! Hashes std::string and std::string_view alike (lookups without a temporary string).
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
+template <typename V>
+using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
+
+//! Interns strings to indices in order of first appearance.
+class Interner {
+ public:
+  int32_t id(std::string_view text) {
+    auto it = index_.find(text);
+    if (it != index_.end()) return it->second;
+    const auto id = static_cast<int32_t>(names_.size());
+    names_.emplace_back(text);
+    index_.emplace(names_.back(), id);
+    return id;
+  }
+  const std::string& name(int32_t id) const { return names_[static_cast<size_t>(id)]; }
+  const std::vector<std::string>& names() const { return names_; }
+
+ private:
+  std::vector<std::string> names_;
+  StringMap<int32_t> index_;
+};
+
+struct RawRow {
+  int32_t user, item;
+  int64_t time;
+  int32_t domain;  //!< -1: not given by the reader
+};
+
+struct ItemText {
+  std::string title, category;
+  int32_t domain = -1;
+};
+
+//! Collects what a reader streams; file order is the row order.
+class CollectingSink : public RawSink {
+ public:
+  void interaction(std::string_view user, std::string_view item, int64_t timestamp,
+                   std::string_view domain) override {
+    rows.push_back(
+        {users.id(user), items.id(item), timestamp, domain.empty() ? -1 : domains.id(domain)});
+  }
+  void item(std::string_view item, std::string_view title, std::string_view category,
+            std::string_view domain) override {
+    if (text.find(item) != text.end()) return;
+    text[std::string(item)] = {std::string(title), std::string(category),
+                               domain.empty() ? -1 : domains.id(domain)};
+  }
+
+  std::vector<RawRow> rows;
+  Interner users, items, domains;
+  StringMap<ItemText> text;
+};
+
+//! Row indices grouped by user, each group sorted by time; ties keep file order.
+std::vector<size_t> time_sorted(const std::vector<RawRow>& rows, size_t num_users) {
+  std::vector<size_t> start(num_users + 1, 0);  // counting sort by user keeps file order
+  for (const auto& r : rows) ++start[static_cast<size_t>(r.user) + 1];
+  std::partial_sum(start.begin(), start.end(), start.begin());
+  std::vector<size_t> order(rows.size()), next(start.begin(), start.end() - 1);
+  for (size_t r = 0; r < rows.size(); ++r) order[next[static_cast<size_t>(rows[r].user)]++] = r;
+  for (size_t u = 0; u < num_users; ++u) {
+    std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(start[u]),
+                     order.begin() + static_cast<std::ptrdiff_t>(start[u + 1]),
+                     [&](size_t a, size_t b) { return rows[a].time < rows[b].time; });
+  }
+  return order;
+}
+
+//! The rows of `order` in file order.
+std::vector<size_t> in_file_order(const std::vector<size_t>& order, size_t num_rows) {
+  std::vector<char> kept(num_rows, 0);
+  for (size_t r : order) kept[r] = 1;
+  std::vector<size_t> out;
+  out.reserve(order.size());
+  for (size_t r = 0; r < num_rows; ++r) {
+    if (kept[r] != 0) out.push_back(r);
+  }
+  return out;
+}
+
+//! Drops repeated (user, item) pairs of a time-sorted order, keeping the earliest.
+void dedup(const std::vector<RawRow>& rows, std::vector<size_t>& order) {
+  std::vector<size_t> kept;
+  std::unordered_map<int64_t, char> seen;
+  for (size_t r : order) {
+    const int64_t key = (int64_t{rows[r].user} << 32) | static_cast<uint32_t>(rows[r].item);
+    if (seen.emplace(key, 1).second) kept.push_back(r);
+  }
+  order.swap(kept);
+}
+
+//! Removes rows of users with < max(user_core, min_length) rows and of items with < item_core
+//! rows, repeatedly, until nothing changes (a fixpoint: the result satisfies both bounds).
+void k_core(const std::vector<RawRow>& rows, const FilterOptions& filter,
+            std::vector<size_t>& order) {
+  const int64_t user_min = std::max(filter.user_core, filter.min_length);
+  int32_t max_user = 0, max_item = 0;
+  for (const auto& r : rows) {
+    max_user = std::max(max_user, r.user);
+    max_item = std::max(max_item, r.item);
+  }
+  std::vector<int64_t> per_user(static_cast<size_t>(max_user) + 1),
+      per_item(static_cast<size_t>(max_item) + 1);
+  for (bool changed = true; changed;) {
+    std::fill(per_user.begin(), per_user.end(), 0);
+    std::fill(per_item.begin(), per_item.end(), 0);
+    for (size_t r : order) {
+      ++per_user[static_cast<size_t>(rows[r].user)];
+      ++per_item[static_cast<size_t>(rows[r].item)];
+    }
+    const size_t before = order.size();
+    std::erase_if(order, [&](size_t r) {
+      return per_user[static_cast<size_t>(rows[r].user)] < user_min ||
+             per_item[static_cast<size_t>(rows[r].item)] < filter.item_core;
+    });
+    changed = order.size() != before;
+  }
+}
+
+//! Dense ids in order of first appearance in the raw file among the kept rows.
+std::vector<int32_t> dense_ids(const std::vector<RawRow>& rows, const std::vector<size_t>& kept,
+                               bool items, int32_t first) {
+  std::vector<int32_t> ids;
+  int32_t next = first;
+  for (size_t r : kept) {
+    const auto raw = static_cast<size_t>(items ? rows[r].item : rows[r].user);
+    if (raw >= ids.size()) ids.resize(raw + 1, -1);
+    if (ids[raw] < 0) ids[raw] = next++;
+  }
+  return ids;
+}
+
+//! The kept rows as dense ids: items 1..N (0 = padding), users 0..U-1, domains by name.
+struct Dense {
+  std::vector<int32_t> user, item;  //!< raw index -> dense id (-1: filtered out)
+  std::vector<int16_t> row_domain;  //!< per raw row (valid for kept rows)
+  int32_t num_users = 0, num_items = 1;
+};
+
+Dense make_dense(const CollectingSink& raw, const std::vector<size_t>& order, const Recipe& recipe,
+                 ItemCatalog& catalog) {
+  Dense d;
+  const std::vector<size_t> kept = in_file_order(order, raw.rows.size());
+  d.user = dense_ids(raw.rows, kept, false, 0);
+  d.item = dense_ids(raw.rows, kept, true, 1);
+  for (int32_t id : d.user) d.num_users = std::max(d.num_users, id + 1);
+  for (int32_t id : d.item) d.num_items = std::max(d.num_items, id + 1);
+  auto text_of = [&](int32_t raw_item) -> const ItemText* {
+    auto it = raw.text.find(raw.items.name(raw_item));
+    return it == raw.text.end() ? nullptr : &it->second;
+  };
+  const auto n = static_cast<size_t>(d.num_items);
+  catalog.tokens.assign(n, "[PAD]");
+  catalog.titles.assign(n, "");
+  catalog.categories.assign(n, "");
+  catalog.domain.assign(n, -1);
+  catalog.domain[0] = 0;
+  Interner domains;
+  d.row_domain.assign(raw.rows.size(), 0);
+  for (size_t r : kept) {  // file order fixes the domain numbering
+    const RawRow& row = raw.rows[r];
+    const ItemText* text = text_of(row.item);
+    int32_t given = row.domain >= 0 ? row.domain : (text != nullptr ? text->domain : -1);
+    const auto dom =
+        static_cast<int16_t>(domains.id(given >= 0 ? raw.domains.name(given) : recipe.name));
+    d.row_domain[r] = dom;
+    const auto id = static_cast<size_t>(d.item[static_cast<size_t>(row.item)]);
+    if (catalog.domain[id] >= 0) continue;  // the item's first interaction fills its entry
+    catalog.tokens[id] = raw.items.name(row.item);
+    if (text != nullptr) {
+      catalog.titles[id] = text->title;
+      catalog.categories[id] = text->category;
+    }
+    catalog.domain[id] = text != nullptr && text->domain >= 0
+                             ? static_cast<int16_t>(domains.id(raw.domains.name(text->domain)))
+                             : dom;
+  }
+  catalog.domain_names = domains.names();
+  return d;
+}
+
+//! Full sequences in dense user order; each keeps the time order of `order`.
+SequenceSet make_sequences(const CollectingSink& raw, const std::vector<size_t>& order,
+                           const Dense& d) {
+  std::vector<std::vector<size_t>> per_user(static_cast<size_t>(d.num_users));
+  for (size_t r : order) {
+    per_user[static_cast<size_t>(d.user[static_cast<size_t>(raw.rows[r].user)])].push_back(r);
+  }
+  SequenceSet set;
+  std::vector<ItemId> items;
+  std::vector<int64_t> times;
+  std::vector<int16_t> domains;
+  for (size_t u = 0; u < per_user.size(); ++u) {
+    items.clear();
+    times.clear();
+    domains.clear();
+    for (size_t r : per_user[u]) {
+      items.push_back(d.item[static_cast<size_t>(raw.rows[r].item)]);
+      times.push_back(raw.rows[r].time);
+      domains.push_back(d.row_domain[r]);
+    }
+    set.append(static_cast<int64_t>(u), items, times, domains);
+  }
+  return set;
+}
+
+void reserve(SequenceSet& set, size_t sequences, size_t items) {
+  set.offsets.reserve(sequences + 1);
+  set.users.reserve(sequences);
+  set.items.reserve(items);
+  set.timestamps.reserve(items);
+  set.domains.reserve(items);
+}
+
+//! Appends the first `n` entries of sequence `i` of `from` to `to`.
+void append_prefix(const SequenceSet& from, size_t i, size_t n, SequenceSet& to) {
+  const auto start = static_cast<size_t>(from.offsets[i]);
+  to.append(from.users[i], std::span(from.items).subspan(start, n),
+            std::span(from.timestamps).subspan(start, n),
+            std::span(from.domains).subspan(start, n));
+}
+
+}  // namespace
+
+void split_dataset(PreparedDataset& out) {
+  out.train = {};
+  out.valid = {};
+  out.test = {};
+  const SequenceSet& all = out.sequences;
+  reserve(out.train, all.size(), all.items.size() - 2 * all.size());
+  reserve(out.valid.histories, all.size(), all.items.size() - 2 * all.size());
+  reserve(out.test.histories, all.size(), all.items.size() - all.size());
+  for (size_t i = 0; i < all.size(); ++i) {
+    const auto seq = all.sequence(i);
+    const size_t n = seq.size();  // >= 3: min_length is at least 3
+    append_prefix(all, i, n - 2, out.train);
+    append_prefix(all, i, n - 2, out.valid.histories);
+    out.valid.targets.push_back(seq[n - 2]);
+    append_prefix(all, i, n - 1, out.test.histories);
+    out.test.targets.push_back(seq[n - 1]);
+  }
+  out.item_counts.assign(static_cast<size_t>(out.items.num_items()), 0);
+  for (ItemId item : out.train.items) ++out.item_counts[static_cast<size_t>(item)];
+}
+
+namespace {
+
+void fill_stats(PreparedDataset& out, int64_t raw_rows, const ReadStats& read) {
+  DatasetStats& s = out.stats;
+  s.users = static_cast<int64_t>(out.sequences.size());
+  s.items = out.items.num_items() - 1;
+  s.interactions = static_cast<int64_t>(out.sequences.items.size());
+  s.avg_length = static_cast<double>(s.interactions) / static_cast<double>(s.users);
+  s.density = static_cast<double>(s.interactions) /
+              (static_cast<double>(s.users) * static_cast<double>(s.items));
+  s.raw_interactions = raw_rows;
+  s.dropped_filter = raw_rows - s.interactions;
+  s.skipped_lines = read.skipped;
+}
+
+PreparedDataset build(const Recipe& recipe, const std::string& fingerprint, spdlog::logger* log) {
+  CollectingSink raw;
+  ReadStats read;
+  raw_reader(recipe.format)(recipe, raw, read);
+  if (log != nullptr) {
+    for (const auto& message : read.messages) log->warn("skipped {}", message);
+    if (read.skipped > 0) {
+      log->warn("{}: skipped {} malformed line(s) of {} (on_error = \"skip\")", recipe.name,
+                read.skipped, read.lines);
+    }
+  }
+  std::vector<size_t> order = time_sorted(raw.rows, raw.users.names().size());
+  if (recipe.filter.dedup) dedup(raw.rows, order);
+  k_core(raw.rows, recipe.filter, order);
+  if (order.empty()) {
+    throw DataError(recipe.source + ": no interactions left after filtering (" +
+                    std::to_string(raw.rows.size()) + " read; check [filter])");
+  }
+  PreparedDataset out;
+  out.name = recipe.name;
+  out.fingerprint = fingerprint;
+  out.recipe_toml = recipe.toml_text;
+  out.max_history = recipe.max_history;
+  const Dense dense = make_dense(raw, order, recipe, out.items);
+  if (out.items.domain_names.size() > 32767) {
+    throw DataError(recipe.source + ": more than 32767 domains");
+  }
+  out.user_tokens.resize(static_cast<size_t>(dense.num_users));
+  for (size_t raw_user = 0; raw_user < dense.user.size(); ++raw_user) {
+    const int32_t id = dense.user[raw_user];
+    if (id >= 0)
+      out.user_tokens[static_cast<size_t>(id)] = raw.users.name(static_cast<int32_t>(raw_user));
+  }
+  if (log != nullptr && !raw.text.empty()) {
+    const auto untitled = std::count(out.items.titles.begin() + 1, out.items.titles.end(), "");
+    if (untitled > 0) {
+      log->warn("{}: {} of {} items have no title (no entry in the item file, or empty text)",
+                recipe.name, untitled, out.items.num_items() - 1);
+    }
+  }
+  out.sequences = make_sequences(raw, order, dense);
+  split_dataset(out);
+  fill_stats(out, static_cast<int64_t>(raw.rows.size()), read);
+  return out;
+}
+
+void log_stats(const PreparedDataset& d, spdlog::logger& log, bool cached) {
+  const DatasetStats& s = d.stats;
+  log.info(
+      "dataset {} ({}): {} users, {} items, {} interactions, avg length {:.2f}, density {:.5f}; "
+      "{} raw, {} removed by filters, {} malformed lines skipped; fingerprint {}",
+      d.name, cached ? "from cache" : "prepared", s.users, s.items, s.interactions, s.avg_length,
+      s.density, s.raw_interactions, s.dropped_filter, s.skipped_lines,
+      d.fingerprint.substr(0, 16));
+}
+
+}  // namespace
+
+PreparedDataset prepare_dataset(const Recipe& recipe, const PrepareOptions& options) {
+  if (recipe.split.method != "loo") {
+    throw ConfigError(recipe.source + ": split.method: unknown method \"" + recipe.split.method +
+                      "\" (known: \"loo\")");
+  }
+  const std::string fingerprint = dataset_fingerprint(recipe);
+  const auto path = cache_path(options.cache_dir, recipe.name, fingerprint);
+  if (options.use_cache) {
+    if (auto cached = load_prepared(path, fingerprint)) {
+      if (options.log != nullptr) log_stats(*cached, *options.log, true);
+      return std::move(*cached);
+    }
+  }
+  PreparedDataset prepared = build(recipe, fingerprint, options.log);
+  if (options.use_cache) save_prepared(prepared, path);
+  if (options.log != nullptr) log_stats(prepared, *options.log, false);
+  return prepared;
+}
+
+DatasetView PreparedDataset::view() const {
+  DatasetView v;
+  v.name = name;
+  v.fingerprint = fingerprint;
+  v.num_users = static_cast<int64_t>(sequences.size());
+  v.max_history = max_history;
+  v.items = &items;
+  v.train = &train;
+  v.valid = &valid;
+  v.item_counts = item_counts;
+  return v;
+}
+
+}  // namespace recbench

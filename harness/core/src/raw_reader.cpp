@@ -1,0 +1,42 @@
+// The table of raw-format readers: one line per format name (readers live in their own files).
+#include "recbench/core/raw_reader.h"
+
+#include <map>
+
+#include "recbench/error.h"
+
+namespace recbench {
+
+// Each reader is defined in <format>_reader.cpp (or synthetic.cpp) and listed below.
+void read_atomic(const Recipe& recipe, RawSink& sink, ReadStats& stats);
+void read_synthetic(const Recipe& recipe, RawSink& sink, ReadStats& stats);
+
+namespace {
+
+const std::map<std::string, RawReader>& readers() {
+  static const std::map<std::string, RawReader> table{
+      {"atomic", read_atomic},
+      {"synthetic", read_synthetic},
+  };
+  return table;
+}
+
+}  // namespace
+
+const RawReader& raw_reader(const std::string& format) {
+  auto it = readers().find(format);
+  if (it == readers().end()) {
+    std::string known;
+    for (const auto& name : raw_formats()) known += (known.empty() ? "" : ", ") + name;
+    throw ConfigError("unknown dataset format \"" + format + "\" (known formats: " + known + ")");
+  }
+  return it->second;
+}
+
+std::vector<std::string> raw_formats() {
+  std::vector<std::string> names;
+  for (const auto& [name, reader] : readers()) names.push_back(name);
+  return names;
+}
+
+}  // namespace recbench
