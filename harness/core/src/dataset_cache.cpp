@@ -73,6 +73,7 @@ std::string canonical_recipe(const Recipe& r) {
     << ',' << r.filter.dedup << "\nsplit=" << r.split.method << '\n';
   for (const auto& [key, value] : r.options)
     s << "options." << key << '=' << std::hexfloat << value << '\n';
+  for (const auto& [key, value] : r.reader) s << "reader." << key << '=' << value << '\n';
   return s.str();
 }
 

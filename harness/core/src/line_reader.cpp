@@ -96,8 +96,11 @@ std::optional<std::filesystem::path> optional_recipe_file(const Recipe& recipe,
   if (path.is_relative()) path = recipe.base_dir / path;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
+    std::string hint;
+    if (!recipe.download_hint.empty()) hint += "; " + recipe.download_hint;
+    if (!recipe.card.empty()) hint += " (data card: " + recipe.card + ")";
     throw DataError(path.string() + ": file not found (asked for by files." + role + " in " +
-                    recipe.source + ")");
+                    recipe.source + ")" + hint);
   }
   return path;
 }

@@ -7,16 +7,16 @@
 namespace recbench {
 namespace {
 
-using test::Interaction;
-using test::Item;
+using reader_test::Interaction;
+using reader_test::Item;
 
 TEST(AmazonReader, Release2018ReviewsAndMeta) {
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  read_amazon2018(
-      test::fixture_recipe("amazon2018", {{"reviews", "amazon2018/Office_Products_5.json.gz"},
-                                          {"meta", "amazon2018/meta_Office_Products.json.gz"}}),
-      sink, stats);
+  read_amazon2018(reader_test::fixture_recipe(
+                      "amazon2018", {{"reviews", "amazon2018/Office_Products_5.json.gz"},
+                                     {"meta", "amazon2018/meta_Office_Products.json.gz"}}),
+                  sink, stats);
   ASSERT_EQ(sink.interactions.size(), 3u);
   EXPECT_EQ(sink.interactions[0],
             (Interaction{"A2HBOVC6W1X9QT", "0140503528", 1510012800, "Office_Products"}));
@@ -32,11 +32,11 @@ TEST(AmazonReader, Release2018ReviewsAndMeta) {
 }
 
 TEST(AmazonReader, SeveralCategoriesKeepTheirDomains) {
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  read_amazon2018(test::fixture_recipe("amazon2018",
-                                       {{"reviews_office", "amazon2018/Office_Products_5.json.gz"},
-                                        {"reviews_books", "amazon2018/Books.json.gz"}}),
+  read_amazon2018(reader_test::fixture_recipe(
+                      "amazon2018", {{"reviews_office", "amazon2018/Office_Products_5.json.gz"},
+                                     {"reviews_books", "amazon2018/Books.json.gz"}}),
                   sink, stats);
   ASSERT_EQ(sink.interactions.size(), 5u);  // roles are read in sorted order: books first
   EXPECT_EQ(sink.interactions[0],
@@ -46,11 +46,11 @@ TEST(AmazonReader, SeveralCategoriesKeepTheirDomains) {
 }
 
 TEST(AmazonReader, Release2023ParentAsinsAndMilliseconds) {
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  read_amazon2023(test::fixture_recipe("amazon2023",
-                                       {{"reviews", "amazon2023/Musical_Instruments.jsonl.gz"},
-                                        {"meta", "amazon2023/meta_Musical_Instruments.jsonl.gz"}}),
+  read_amazon2023(reader_test::fixture_recipe(
+                      "amazon2023", {{"reviews", "amazon2023/Musical_Instruments.jsonl.gz"},
+                                     {"meta", "amazon2023/meta_Musical_Instruments.jsonl.gz"}}),
                   sink, stats);
   ASSERT_EQ(sink.interactions.size(), 2u);
   EXPECT_EQ(sink.interactions[0], (Interaction{"AGKHLEW2SOWHNMFQIJGBECAF7INQ", "B00004Y2UT",
@@ -65,12 +65,31 @@ TEST(AmazonReader, Release2023ParentAsinsAndMilliseconds) {
   EXPECT_EQ(sink.items["B07ABCDE12"].category, "All Beauty");  // main_category fallback
 }
 
-TEST(AmazonReader, ReviewsAreRequired) {
-  test::RecordingSink sink;
+TEST(AmazonReader, TextFieldsComposeTheTitle) {
+  auto recipe = reader_test::fixture_recipe("amazon2018",
+                                            {{"reviews", "amazon2018/Office_Products_5.json.gz"},
+                                             {"meta", "amazon2018/meta_Office_Products.json.gz"}});
+  recipe.text_fields = {"title", "description"};
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  const auto recipe = test::fixture_recipe(
+  read_amazon2018(recipe, sink, stats);
+  EXPECT_EQ(sink.items["0140503528"].title, "Corduroy A children's book.");
+  EXPECT_EQ(sink.items["0205616747"].title, "Pens &amp; Pencils");  // empty description
+  recipe.text_fields = {"title", "brand"};
+  EXPECT_NE(reader_test::config_error([&] { read_amazon2018(recipe, sink, stats); })
+                .find("text_fields: no field \"brand\" in format \"amazon2018\" (available: "
+                      "title, category, description)"),
+            std::string::npos);
+}
+
+TEST(AmazonReader, ReviewsAreRequired) {
+  reader_test::RecordingSink sink;
+  ReadStats stats;
+  const auto recipe = reader_test::fixture_recipe(
       "amazon2023", {{"meta", "amazon2023/meta_Musical_Instruments.jsonl.gz"}});
-  EXPECT_NE(test::config_error([&] { read_amazon2023(recipe, sink, stats); }).find("files.reviews"),
+  EXPECT_NE(reader_test::config_error([&] {
+              read_amazon2023(recipe, sink, stats);
+            }).find("files.reviews"),
             std::string::npos);
 }
 

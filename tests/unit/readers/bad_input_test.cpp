@@ -12,16 +12,16 @@ bool contains(const std::string& text, const std::string& part) {
 }
 
 TEST(BadInput, TruncatedGzipFailsOrKeepsWhatCameBefore) {
-  auto recipe = test::fixture_recipe("amazon2018", {{"reviews", "bad/truncated.json.gz"}});
-  test::RecordingSink sink;
+  auto recipe = reader_test::fixture_recipe("amazon2018", {{"reviews", "bad/truncated.json.gz"}});
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  const std::string error = test::data_error([&] { read_amazon2018(recipe, sink, stats); });
+  const std::string error = reader_test::data_error([&] { read_amazon2018(recipe, sink, stats); });
   EXPECT_TRUE(contains(error, "bad/truncated.json.gz")) << error;
   EXPECT_TRUE(contains(error, "unexpected end of file")) << error;
   EXPECT_TRUE(contains(error, "expected a complete file")) << error;
 
   recipe.on_error = "skip";
-  test::RecordingSink kept;
+  reader_test::RecordingSink kept;
   ReadStats counted;
   read_amazon2018(recipe, kept, counted);
   EXPECT_GT(kept.interactions.size(), 100u);  // the whole lines before the cut
@@ -31,15 +31,15 @@ TEST(BadInput, TruncatedGzipFailsOrKeepsWhatCameBefore) {
 }
 
 TEST(BadInput, InvalidJsonLines) {
-  auto recipe = test::fixture_recipe("amazon2018", {{"reviews", "bad/invalid_json.json"}});
-  test::RecordingSink sink;
+  auto recipe = reader_test::fixture_recipe("amazon2018", {{"reviews", "bad/invalid_json.json"}});
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  const std::string error = test::data_error([&] { read_amazon2018(recipe, sink, stats); });
+  const std::string error = reader_test::data_error([&] { read_amazon2018(recipe, sink, stats); });
   EXPECT_TRUE(contains(error, "invalid_json.json:2: invalid JSON at column")) << error;
   EXPECT_TRUE(contains(error, "expected one JSON object per line")) << error;
 
   recipe.on_error = "skip";
-  test::RecordingSink kept;
+  reader_test::RecordingSink kept;
   ReadStats counted;
   read_amazon2018(recipe, kept, counted);
   ASSERT_EQ(kept.interactions.size(), 2u);
@@ -54,16 +54,16 @@ TEST(BadInput, InvalidJsonLines) {
 }
 
 TEST(BadInput, WrongColumnCount) {
-  auto recipe = test::fixture_recipe("movielens", {{"ratings", "bad/wrong_columns.data"}});
-  test::RecordingSink sink;
+  auto recipe = reader_test::fixture_recipe("movielens", {{"ratings", "bad/wrong_columns.data"}});
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  const std::string error = test::data_error([&] { read_movielens(recipe, sink, stats); });
+  const std::string error = reader_test::data_error([&] { read_movielens(recipe, sink, stats); });
   EXPECT_TRUE(contains(error,
                        "wrong_columns.data:2: expected 4 fields (user, item, rating, "
                        "timestamp) separated by '\t', found 3"))
       << error;
   recipe.on_error = "skip";
-  test::RecordingSink kept;
+  reader_test::RecordingSink kept;
   ReadStats counted;
   read_movielens(recipe, kept, counted);
   EXPECT_EQ(kept.interactions.size(), 2u);
@@ -71,11 +71,11 @@ TEST(BadInput, WrongColumnCount) {
 }
 
 TEST(BadInput, TextNotInTheDeclaredEncoding) {
-  auto recipe = test::fixture_recipe(
+  auto recipe = reader_test::fixture_recipe(
       "movielens", {{"ratings", "ml-25m/ratings.csv"}, {"movies", "bad/latin1_in_utf8.csv"}});
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  const std::string error = test::data_error([&] { read_movielens(recipe, sink, stats); });
+  const std::string error = reader_test::data_error([&] { read_movielens(recipe, sink, stats); });
   EXPECT_TRUE(contains(error, "latin1_in_utf8.csv:2: title is not valid UTF-8")) << error;
   recipe.reader["encoding"] = "latin-1";  // the fix the message suggests
   read_movielens(recipe, sink, stats);
@@ -83,21 +83,21 @@ TEST(BadInput, TextNotInTheDeclaredEncoding) {
 }
 
 TEST(BadInput, EmptyFileFailsEvenWhenSkipping) {
-  auto recipe = test::fixture_recipe("movielens", {{"ratings", "bad/empty.data"}}, "skip");
-  test::RecordingSink sink;
+  auto recipe = reader_test::fixture_recipe("movielens", {{"ratings", "bad/empty.data"}}, "skip");
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  const std::string error = test::data_error([&] { read_movielens(recipe, sink, stats); });
+  const std::string error = reader_test::data_error([&] { read_movielens(recipe, sink, stats); });
   EXPECT_TRUE(contains(error, "bad/empty.data: empty file; expected one rating per line")) << error;
 }
 
 TEST(BadInput, DuplicateInteractions) {
-  auto recipe = test::fixture_recipe("movielens", {{"ratings", "bad/duplicates.data"}});
-  test::RecordingSink sink;
+  auto recipe = reader_test::fixture_recipe("movielens", {{"ratings", "bad/duplicates.data"}});
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  const std::string error = test::data_error([&] { read_movielens(recipe, sink, stats); });
+  const std::string error = reader_test::data_error([&] { read_movielens(recipe, sink, stats); });
   EXPECT_TRUE(contains(error, "duplicates.data:3: duplicate interaction")) << error;
   recipe.on_error = "skip";
-  test::RecordingSink kept;
+  reader_test::RecordingSink kept;
   ReadStats counted;
   read_movielens(recipe, kept, counted);
   EXPECT_EQ(kept.interactions.size(), 2u);
@@ -105,17 +105,18 @@ TEST(BadInput, DuplicateInteractions) {
 }
 
 TEST(BadInput, MissingFileNamesPathKeyAndDownloadHint) {
-  auto recipe = test::fixture_recipe("steam", {{"reviews", "nowhere/steam_reviews.json.gz"}});
+  auto recipe =
+      reader_test::fixture_recipe("steam", {{"reviews", "nowhere/steam_reviews.json.gz"}});
   recipe.download_hint = "download steam_reviews.json.gz from the UCSD page (datasets/steam.md)";
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  const std::string error = test::data_error([&] { read_steam(recipe, sink, stats); });
-  EXPECT_TRUE(contains(error, "nowhere/steam_reviews.json.gz: raw file not found")) << error;
+  const std::string error = reader_test::data_error([&] { read_steam(recipe, sink, stats); });
+  EXPECT_TRUE(contains(error, "nowhere/steam_reviews.json.gz: file not found")) << error;
   EXPECT_TRUE(contains(error, "files.reviews in fixture.toml")) << error;
   EXPECT_TRUE(contains(error, "; download steam_reviews.json.gz from the UCSD page")) << error;
   recipe.files.clear();
-  EXPECT_TRUE(
-      contains(test::config_error([&] { read_steam(recipe, sink, stats); }), "files.reviews"));
+  EXPECT_TRUE(contains(reader_test::config_error([&] { read_steam(recipe, sink, stats); }),
+                       "files.reviews"));
 }
 
 }  // namespace

@@ -7,11 +7,11 @@
 namespace recbench {
 namespace {
 
-using test::Interaction;
-using test::Item;
+using reader_test::Interaction;
+using reader_test::Item;
 
 Recipe plays_recipe() {
-  auto r = test::fixture_recipe("csv", {{"inter", "csv/plays.tsv"}});
+  auto r = reader_test::fixture_recipe("csv", {{"inter", "csv/plays.tsv"}});
   r.reader = {{"delimiter", "\\t"},
               {"user", "uid"},
               {"item", "iid"},
@@ -21,7 +21,7 @@ Recipe plays_recipe() {
 }
 
 TEST(CsvReader, NamedColumnsWithTitlesInTheInteractionFile) {
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
   read_csv(plays_recipe(), sink, stats);
   ASSERT_EQ(sink.interactions.size(), 3u);
@@ -35,7 +35,7 @@ TEST(CsvReader, SeparateItemFile) {
   recipe.files["items"] = "csv/songs.tsv";
   recipe.reader["category"] = "genre";
   recipe.reader["domain"] = "Music";
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
   read_csv(recipe, sink, stats);
   EXPECT_EQ(sink.item_calls, 2);  // titles come from the item file only
@@ -45,10 +45,10 @@ TEST(CsvReader, SeparateItemFile) {
 }
 
 TEST(CsvReader, NumberedColumnsWithoutHeaderAndMilliseconds) {
-  auto recipe = test::fixture_recipe("csv", {{"inter", "csv/inter_noheader.csv"}});
+  auto recipe = reader_test::fixture_recipe("csv", {{"inter", "csv/inter_noheader.csv"}});
   recipe.reader = {
       {"header", "false"}, {"user", "2"}, {"item", "3"}, {"timestamp", "1"}, {"time_unit", "ms"}};
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
   read_csv(recipe, sink, stats);
   ASSERT_EQ(sink.interactions.size(), 3u);
@@ -57,21 +57,22 @@ TEST(CsvReader, NumberedColumnsWithoutHeaderAndMilliseconds) {
 }
 
 TEST(CsvReader, BadSettingsNameTheKey) {
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
   auto recipe = plays_recipe();
   recipe.reader["user"] = "who";
-  EXPECT_NE(test::data_error([&] { read_csv(recipe, sink, stats); })
+  EXPECT_NE(reader_test::data_error([&] { read_csv(recipe, sink, stats); })
                 .find("plays.tsv:1: no column 'who' (reader.user) in the header; found: uid, iid, "
                       "ts, name"),
             std::string::npos);
   recipe = plays_recipe();
   recipe.reader["time_unit"] = "h";
-  EXPECT_NE(test::config_error([&] { read_csv(recipe, sink, stats); }).find("reader.time_unit"),
-            std::string::npos);
+  EXPECT_NE(
+      reader_test::config_error([&] { read_csv(recipe, sink, stats); }).find("reader.time_unit"),
+      std::string::npos);
   recipe = plays_recipe();
   recipe.reader["header"] = "yes";
-  EXPECT_NE(test::config_error([&] { read_csv(recipe, sink, stats); }).find("reader.header"),
+  EXPECT_NE(reader_test::config_error([&] { read_csv(recipe, sink, stats); }).find("reader.header"),
             std::string::npos);
 }
 

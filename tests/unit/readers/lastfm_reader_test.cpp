@@ -7,14 +7,15 @@
 namespace recbench {
 namespace {
 
-using test::Interaction;
+using reader_test::Interaction;
 
 TEST(LastFmReader, OneInteractionPerTaggingEventInSeconds) {
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  read_lastfm(test::fixture_recipe("lastfm", {{"tags", "lastfm/user_taggedartists-timestamps.dat"},
-                                              {"artists", "lastfm/artists.dat"}}),
-              sink, stats);
+  read_lastfm(
+      reader_test::fixture_recipe("lastfm", {{"tags", "lastfm/user_taggedartists-timestamps.dat"},
+                                             {"artists", "lastfm/artists.dat"}}),
+      sink, stats);
   // Six tag lines; the second tags the same (user, artist, time) as the first.
   ASSERT_EQ(sink.interactions.size(), 5u);
   EXPECT_EQ(sink.interactions[0], (Interaction{"2", "52", 1238536800, "LastFM"}));

@@ -7,14 +7,14 @@
 namespace recbench {
 namespace {
 
-using test::Interaction;
-using test::Item;
-using test::RecordingSink;
+using reader_test::Interaction;
+using reader_test::Item;
+using reader_test::RecordingSink;
 
 TEST(MovieLensReader, Ml100kTabsLatin1TitlesAndGenreFlags) {
   RecordingSink sink;
   ReadStats stats;
-  read_movielens(test::fixture_recipe(
+  read_movielens(reader_test::fixture_recipe(
                      "movielens", {{"ratings", "ml-100k/u.data"}, {"movies", "ml-100k/u.item"}}),
                  sink, stats);
   ASSERT_EQ(sink.interactions.size(), 4u);
@@ -32,19 +32,21 @@ TEST(MovieLensReader, Ml100kTabsLatin1TitlesAndGenreFlags) {
 TEST(MovieLensReader, Ml1mDoubleColonLatin1) {
   RecordingSink sink;
   ReadStats stats;
-  read_movielens(test::fixture_recipe("movielens", {{"ratings", "ml-1m/ratings.dat"},
-                                                    {"movies", "ml-1m/movies.dat"}}),
-                 sink, stats);
+  auto recipe = reader_test::fixture_recipe(
+      "movielens", {{"ratings", "ml-1m/ratings.dat"}, {"movies", "ml-1m/movies.dat"}});
+  recipe.text_fields = {"title", "category"};
+  read_movielens(recipe, sink, stats);
   ASSERT_EQ(sink.interactions.size(), 3u);
   EXPECT_EQ(sink.interactions[1], (Interaction{"1", "661", 978302109, "MovieLens"}));
   EXPECT_EQ(sink.items["661"].category, "Animation, Children's, Musical");
-  EXPECT_EQ(sink.items["73"].title, "Mis\u00e9rables, Les (1995)");
+  EXPECT_EQ(sink.items["73"].title, "Mis\u00e9rables, Les (1995) Drama, War");  // title + genres
+  EXPECT_EQ(sink.items["73"].category, "Drama, War");
 }
 
 TEST(MovieLensReader, CsvReleaseQuotedTitlesAndHeaders) {
   RecordingSink sink;
   ReadStats stats;
-  auto recipe = test::fixture_recipe(
+  auto recipe = reader_test::fixture_recipe(
       "movielens", {{"ratings", "ml-25m/ratings.csv"}, {"movies", "ml-25m/movies.csv"}});
   recipe.reader["domain"] = "Movies";
   read_movielens(recipe, sink, stats);
@@ -60,13 +62,13 @@ TEST(MovieLensReader, CsvReleaseQuotedTitlesAndHeaders) {
 TEST(MovieLensReader, EncodingCanBeOverriddenAndUnknownOnesAreRejected) {
   RecordingSink sink;
   ReadStats stats;
-  auto recipe = test::fixture_recipe(
+  auto recipe = reader_test::fixture_recipe(
       "movielens", {{"ratings", "ml-1m/ratings.dat"}, {"movies", "ml-1m/movies.dat"}});
   recipe.reader["encoding"] = "utf-8";  // wrong for ml-1m: its Latin-1 title is reported
-  const std::string error = test::data_error([&] { read_movielens(recipe, sink, stats); });
+  const std::string error = reader_test::data_error([&] { read_movielens(recipe, sink, stats); });
   EXPECT_NE(error.find("movies.dat:4: title is not valid UTF-8"), std::string::npos) << error;
   recipe.reader["encoding"] = "cp1252";
-  EXPECT_NE(test::config_error([&] {
+  EXPECT_NE(reader_test::config_error([&] {
               read_movielens(recipe, sink, stats);
             }).find("unknown encoding reader.encoding = \"cp1252\""),
             std::string::npos);
@@ -75,15 +77,19 @@ TEST(MovieLensReader, EncodingCanBeOverriddenAndUnknownOnesAreRejected) {
 TEST(MovieLensReader, RatingsWithoutMoviesAndUnknownSettings) {
   RecordingSink sink;
   ReadStats stats;
-  auto recipe = test::fixture_recipe("movielens", {{"ratings", "ml-100k/u.data"}});
+  auto recipe = reader_test::fixture_recipe("movielens", {{"ratings", "ml-100k/u.data"}});
   read_movielens(recipe, sink, stats);
   EXPECT_EQ(sink.interactions.size(), 4u);
   EXPECT_TRUE(sink.items.empty());
   recipe.reader["delimiter"] = ";";
-  EXPECT_NE(test::config_error([&] {
-              read_movielens(recipe, sink, stats);
-            }).find("unknown key reader.delimiter for format \"movielens\""),
-            std::string::npos);
+  const auto run = [&] { read_movielens(recipe, sink, stats); };
+  EXPECT_NE(
+      reader_test::config_error(run).find("reader.delimiter: unknown key for format \"movielens\" "
+                                          "(known: reader.encoding, reader.domain)"),
+      std::string::npos);
+  recipe.reader.clear();
+  recipe.options["users"] = 5;  // the real formats take no numeric options
+  EXPECT_NE(reader_test::config_error(run).find("options.users"), std::string::npos);
 }
 
 }  // namespace

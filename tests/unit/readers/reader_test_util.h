@@ -11,7 +11,7 @@
 #include "recbench/core/raw_reader.h"
 #include "recbench/error.h"
 
-namespace recbench::test {
+namespace recbench::reader_test {
 
 struct Interaction {
   std::string user, item;
@@ -77,4 +77,4 @@ inline std::string config_error(const std::function<void()>& f) {
   return "";
 }
 
-}  // namespace recbench::test
+}  // namespace recbench::reader_test

@@ -7,14 +7,14 @@
 namespace recbench {
 namespace {
 
-using test::Interaction;
-using test::Item;
+using reader_test::Interaction;
+using reader_test::Item;
 
 TEST(SteamReader, ReviewsAndGamesAsDistributed) {
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  read_steam(test::fixture_recipe("steam", {{"reviews", "steam/steam_reviews.json.gz"},
-                                            {"games", "steam/steam_games.json.gz"}}),
+  read_steam(reader_test::fixture_recipe("steam", {{"reviews", "steam/steam_reviews.json.gz"},
+                                                   {"games", "steam/steam_games.json.gz"}}),
              sink, stats);
   ASSERT_EQ(sink.interactions.size(), 3u);
   EXPECT_EQ(sink.interactions[0], (Interaction{"Chaos Syren", "725280", 1513468800, "Steam"}));
@@ -29,15 +29,15 @@ TEST(SteamReader, ReviewsAndGamesAsDistributed) {
 }
 
 TEST(SteamReader, BadLiteralsAndDatesAreReportedOrSkipped) {
-  test::RecordingSink sink;
+  reader_test::RecordingSink sink;
   ReadStats stats;
-  auto recipe = test::fixture_recipe("steam", {{"reviews", "bad/steam_reviews_bad.json"}});
-  const std::string error = test::data_error([&] { read_steam(recipe, sink, stats); });
+  auto recipe = reader_test::fixture_recipe("steam", {{"reviews", "bad/steam_reviews_bad.json"}});
+  const std::string error = reader_test::data_error([&] { read_steam(recipe, sink, stats); });
   EXPECT_NE(error.find("steam_reviews_bad.json:2: not a Python literal (unexpected 'datetime'"),
             std::string::npos)
       << error;
   recipe.on_error = "skip";
-  test::RecordingSink kept;
+  reader_test::RecordingSink kept;
   ReadStats counted;
   read_steam(recipe, kept, counted);
   ASSERT_EQ(kept.interactions.size(), 2u);

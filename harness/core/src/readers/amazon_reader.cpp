@@ -77,11 +77,11 @@ void read_reviews(const std::filesystem::path& path, const Release& r, RawSink& 
   readers::require_data(in, data, "one review (a JSON object) per line");
 }
 
-void read_meta(const std::filesystem::path& path, const Release& r, RawSink& sink, ReadStats& stats,
-               MalformedLines& bad) {
+void read_meta(const std::filesystem::path& path, const Release& r, readers::TitleComposer& titles,
+               RawSink& sink, ReadStats& stats, MalformedLines& bad) {
   LineReader in(path);
   const std::string domain = domain_of(path);
-  readers::JsonFields fields({r.meta_item, "title", r.meta_category, r.meta_main});
+  readers::JsonFields fields({r.meta_item, "title", r.meta_category, r.meta_main, "description"});
   std::string error;
   int64_t data = 0;
   std::string_view line;
@@ -97,23 +97,29 @@ void read_meta(const std::filesystem::path& path, const Release& r, RawSink& sin
     if (item.empty()) continue;  // nothing can refer to an item without its id
     std::string category = readers::join(fields[2].items, " > ");
     if (category.empty()) category = fields[3].str();
-    sink.item(item, fields[1].str(), category, domain);
+    std::string description;
+    if (titles.uses("description")) {
+      description = fields[4].items.empty() ? std::string(fields[4].str())
+                                            : readers::join(fields[4].items, " ");
+    }
+    sink.item(item, titles.compose({fields[1].str(), category, description}), category, domain);
   }
   readers::require_data(in, data, "one item (a JSON object) per line");
 }
 
 void read_amazon(const Recipe& recipe, const Release& release, RawSink& sink, ReadStats& stats) {
-  readers::check_reader_keys(recipe, {});
+  readers::check_settings(recipe, {});
   MalformedLines bad(recipe, stats);
   std::vector<std::filesystem::path> reviews, metas;  // resolved first: a missing file fails early
   for (const auto& role : readers::roles_with_prefix(recipe, "reviews")) {
-    reviews.push_back(readers::input_path(recipe, role));
+    reviews.push_back(recipe_file(recipe, role));
   }
-  if (reviews.empty()) readers::input_path(recipe, "reviews");  // names the missing key
+  if (reviews.empty()) recipe_file(recipe, "reviews");  // names the missing key
   for (const auto& role : readers::roles_with_prefix(recipe, "meta")) {
-    metas.push_back(readers::input_path(recipe, role));
+    metas.push_back(recipe_file(recipe, role));
   }
-  for (const auto& path : metas) read_meta(path, release, sink, stats, bad);
+  readers::TitleComposer titles(recipe, {"title", "category", "description"});
+  for (const auto& path : metas) read_meta(path, release, titles, sink, stats, bad);
   readers::DuplicateGuard seen;
   for (const auto& path : reviews) read_reviews(path, release, sink, stats, bad, seen);
 }

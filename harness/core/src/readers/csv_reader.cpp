@@ -26,8 +26,8 @@ struct CsvOptions {
 };
 
 CsvOptions options_of(const Recipe& recipe) {
-  readers::check_reader_keys(recipe, {"delimiter", "header", "user", "item", "timestamp", "title",
-                                      "category", "encoding", "domain", "time_unit"});
+  readers::check_settings(recipe, {"delimiter", "header", "user", "item", "timestamp", "title",
+                                   "category", "encoding", "domain", "time_unit"});
   CsvOptions o;
   o.delimiter = readers::reader_setting(recipe, "delimiter", ",");
   if (o.delimiter == "\\t" || o.delimiter == "tab") o.delimiter = "\t";
@@ -149,8 +149,9 @@ size_t needed(std::initializer_list<std::optional<size_t>> columns) {
 }
 
 //! Emits the item text of the current row; false (reported) when it is not valid text.
-bool emit_item(Table& t, size_t item, const TextColumns& c, const CsvOptions& o, RawSink& sink,
-               MalformedLines& bad, std::string& title, std::string& category) {
+bool emit_item(Table& t, size_t item, const TextColumns& c, const CsvOptions& o,
+               readers::TitleComposer& titles, RawSink& sink, MalformedLines& bad,
+               std::string& title, std::string& category) {
   const auto& f = t.fields();
   if (!readers::to_utf8(c.title ? f[*c.title] : "", o.encoding, title) ||
       !readers::to_utf8(c.category ? f[*c.category] : "", o.encoding, category)) {
@@ -159,12 +160,13 @@ bool emit_item(Table& t, size_t item, const TextColumns& c, const CsvOptions& o,
                "(set \"latin-1\" for Latin-1 files)");
     return false;
   }
-  sink.item(f[item], title, category, o.domain);
+  sink.item(f[item], titles.compose({title, category}), category, o.domain);
   return true;
 }
 
-void read_items(const std::filesystem::path& path, const CsvOptions& o, RawSink& sink,
-                ReadStats& stats, MalformedLines& bad) {
+void read_items(const std::filesystem::path& path, const CsvOptions& o,
+                readers::TitleComposer& titles, RawSink& sink, ReadStats& stats,
+                MalformedLines& bad) {
   Table t(path, o, bad);
   if (!t.start()) throw DataError(path.string() + ": empty file; expected item rows");
   const size_t item = t.column("item", o.item);
@@ -172,13 +174,14 @@ void read_items(const std::filesystem::path& path, const CsvOptions& o, RawSink&
   std::string title, category;
   while (t.next(needed({item, c.title, c.category}))) {
     ++stats.lines;
-    emit_item(t, item, c, o, sink, bad, title, category);
+    emit_item(t, item, c, o, titles, sink, bad, title, category);
   }
   readers::require_data(t.in(), t.rows(), "item rows");
 }
 
 void read_interactions(const std::filesystem::path& path, const CsvOptions& o, bool with_text,
-                       RawSink& sink, ReadStats& stats, MalformedLines& bad) {
+                       readers::TitleComposer& titles, RawSink& sink, ReadStats& stats,
+                       MalformedLines& bad) {
   Table t(path, o, bad);
   if (!t.start()) throw DataError(path.string() + ": empty file; expected interaction rows");
   const size_t user = t.column("user", o.user), item = t.column("item", o.item),
@@ -200,7 +203,7 @@ void read_interactions(const std::filesystem::path& path, const CsvOptions& o, b
       continue;
     }
     if (with_text && (c.title || c.category) &&
-        !emit_item(t, item, c, o, sink, bad, title, category)) {
+        !emit_item(t, item, c, o, titles, sink, bad, title, category)) {
       continue;
     }
     const int64_t d = o.time_divisor;
@@ -214,10 +217,11 @@ void read_interactions(const std::filesystem::path& path, const CsvOptions& o, b
 void read_csv(const Recipe& recipe, RawSink& sink, ReadStats& stats) {
   const CsvOptions o = options_of(recipe);
   MalformedLines bad(recipe, stats);
-  const auto inter = readers::input_path(recipe, "inter");
+  const auto inter = recipe_file(recipe, "inter");
   const bool has_items = recipe.files.contains("items");
-  if (has_items) read_items(readers::input_path(recipe, "items"), o, sink, stats, bad);
-  read_interactions(inter, o, !has_items, sink, stats, bad);
+  readers::TitleComposer titles(recipe, {"title", "category"});
+  if (has_items) read_items(recipe_file(recipe, "items"), o, titles, sink, stats, bad);
+  read_interactions(inter, o, !has_items, titles, sink, stats, bad);
 }
 
 }  // namespace recbench

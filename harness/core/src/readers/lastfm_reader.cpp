@@ -52,7 +52,8 @@ void read_tags(const std::filesystem::path& path, const std::string& domain, Raw
 }
 
 void read_artists(const std::filesystem::path& path, Encoding encoding, const std::string& domain,
-                  RawSink& sink, ReadStats& stats, MalformedLines& bad) {
+                  readers::TitleComposer& titles, RawSink& sink, ReadStats& stats,
+                  MalformedLines& bad) {
   LineReader in(path);
   std::vector<std::string_view> f;
   std::string name;
@@ -78,7 +79,7 @@ void read_artists(const std::filesystem::path& path, Encoding encoding, const st
                  "(set \"latin-1\" for Latin-1 files)");
       continue;
     }
-    sink.item(f[0], name, "", domain);
+    sink.item(f[0], titles.compose({name}), "", domain);
   }
   readers::require_data(in, data, "one artist per line (id, name, url, pictureURL)");
 }
@@ -86,13 +87,14 @@ void read_artists(const std::filesystem::path& path, Encoding encoding, const st
 }  // namespace
 
 void read_lastfm(const Recipe& recipe, RawSink& sink, ReadStats& stats) {
-  readers::check_reader_keys(recipe, {"encoding", "domain"});
+  readers::check_settings(recipe, {"encoding", "domain"});
   MalformedLines bad(recipe, stats);
   const Encoding encoding = readers::encoding_setting(recipe, Encoding::kUtf8);
   const std::string domain = readers::reader_setting(recipe, "domain", "LastFM");
-  const auto tags = readers::input_path(recipe, "tags");
+  const auto tags = recipe_file(recipe, "tags");
+  readers::TitleComposer titles(recipe, {"title"});
   if (recipe.files.contains("artists")) {
-    read_artists(readers::input_path(recipe, "artists"), encoding, domain, sink, stats, bad);
+    read_artists(recipe_file(recipe, "artists"), encoding, domain, titles, sink, stats, bad);
   }
   read_tags(tags, domain, sink, stats, bad);
 }

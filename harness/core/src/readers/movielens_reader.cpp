@@ -112,7 +112,8 @@ bool genres_of(const std::vector<std::string>& f, Variant v, std::string& out) {
 }
 
 void read_movies(const std::filesystem::path& path, Variant v, Encoding encoding,
-                 const std::string& domain, RawSink& sink, ReadStats& stats, MalformedLines& bad) {
+                 const std::string& domain, readers::TitleComposer& titles, RawSink& sink,
+                 ReadStats& stats, MalformedLines& bad) {
   LineReader in(path);
   const Layout layout = layout_of(v, true);
   const size_t expected = v == Variant::k100k ? 5 + kGenres100k.size() : 3;
@@ -143,7 +144,7 @@ void read_movies(const std::filesystem::path& path, Variant v, Encoding encoding
       bad.report(in, "expected genre flags 0 or 1 in fields 6-24");
       continue;
     }
-    sink.item(f[0], title, genres, domain);
+    sink.item(f[0], titles.compose({title, genres}), genres, domain);
   }
   readers::require_data(in, data, "one movie per line (id, title, ...)");
 }
@@ -151,15 +152,16 @@ void read_movies(const std::filesystem::path& path, Variant v, Encoding encoding
 }  // namespace
 
 void read_movielens(const Recipe& recipe, RawSink& sink, ReadStats& stats) {
-  readers::check_reader_keys(recipe, {"encoding", "domain"});
+  readers::check_settings(recipe, {"encoding", "domain"});
   MalformedLines bad(recipe, stats);
-  const auto ratings = readers::input_path(recipe, "ratings");
+  const auto ratings = recipe_file(recipe, "ratings");
   const Variant v = variant_of(ratings);
   const Encoding encoding =
       readers::encoding_setting(recipe, v == Variant::kCsv ? Encoding::kUtf8 : Encoding::kLatin1);
   const std::string domain = readers::reader_setting(recipe, "domain", "MovieLens");
+  readers::TitleComposer titles(recipe, {"title", "category"});
   if (recipe.files.contains("movies")) {
-    read_movies(readers::input_path(recipe, "movies"), v, encoding, domain, sink, stats, bad);
+    read_movies(recipe_file(recipe, "movies"), v, encoding, domain, titles, sink, stats, bad);
   }
   read_ratings(ratings, v, domain, sink, stats, bad);
 }

@@ -19,22 +19,6 @@ bool next_line(LineReader& in, MalformedLines& bad, std::string_view& line) {
   }
 }
 
-std::filesystem::path input_path(const Recipe& recipe, const std::string& role) {
-  const auto it = recipe.files.find(role);
-  if (it != recipe.files.end()) {
-    std::filesystem::path path(it->second);
-    if (path.is_relative()) path = recipe.base_dir / path;
-    std::error_code ec;
-    if (!std::filesystem::is_regular_file(path, ec)) {
-      std::string message = path.string() + ": raw file not found (asked for by files." + role +
-                            " in " + (recipe.source.empty() ? recipe.name : recipe.source) + ")";
-      if (!recipe.download_hint.empty()) message += "; " + recipe.download_hint;
-      throw DataError(message);
-    }
-  }
-  return recipe_file(recipe, role);
-}
-
 void require_data(const LineReader& in, int64_t data_lines, std::string_view expected) {
   if (data_lines == 0) {
     throw DataError(in.path() + ": empty file; expected " + std::string(expected));
@@ -49,14 +33,14 @@ std::vector<std::string> roles_with_prefix(const Recipe& recipe, std::string_vie
   return roles;  // std::map iterates in sorted order
 }
 
-void check_reader_keys(const Recipe& recipe, std::initializer_list<std::string_view> known) {
+void check_settings(const Recipe& recipe, std::initializer_list<std::string_view> known) {
+  check_options(recipe, {});
   for (const auto& [key, value] : recipe.reader) {
     if (std::find(known.begin(), known.end(), key) != known.end()) continue;
     std::string list;
-    for (const auto k : known) list += (list.empty() ? "" : ", ") + std::string(k);
-    throw ConfigError((recipe.source.empty() ? recipe.name : recipe.source) +
-                      ": unknown key reader." + key + " for format \"" + recipe.format +
-                      "\" (known: " + list + ")");
+    for (const auto k : known) list += (list.empty() ? "reader." : ", reader.") + std::string(k);
+    throw ConfigError(recipe.source + ": reader." + key + ": unknown key for format \"" +
+                      recipe.format + "\" (known: " + (list.empty() ? "none" : list) + ")");
   }
 }
 
@@ -153,6 +137,39 @@ std::string join(const std::vector<std::string>& parts, std::string_view separat
     out += part;
   }
   return out;
+}
+
+TitleComposer::TitleComposer(const Recipe& recipe,
+                             std::initializer_list<std::string_view> available)
+    : available_(available) {
+  for (const auto& field : recipe.text_fields) {
+    const auto it = std::find(available_.begin(), available_.end(), field);
+    if (it == available_.end()) {
+      std::string list;
+      for (const auto a : available_) list += (list.empty() ? "" : ", ") + std::string(a);
+      throw ConfigError(recipe.source + ": text_fields: no field \"" + field + "\" in format \"" +
+                        recipe.format + "\" (available: " + list + ")");
+    }
+    order_.push_back(static_cast<size_t>(it - available_.begin()));
+  }
+}
+
+const std::string& TitleComposer::compose(std::initializer_list<std::string_view> values) {
+  title_.clear();
+  for (const size_t i : order_) {
+    const std::string_view value = values.begin()[i];
+    if (value.empty()) continue;
+    if (!title_.empty()) title_ += ' ';
+    title_ += value;
+  }
+  return title_;
+}
+
+bool TitleComposer::uses(std::string_view field) const {
+  for (const size_t i : order_) {
+    if (available_[i] == field) return true;
+  }
+  return false;
 }
 
 bool DuplicateGuard::seen(std::string_view user, std::string_view item, int64_t timestamp) {

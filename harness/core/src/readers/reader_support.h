@@ -18,14 +18,13 @@ namespace recbench::readers {
 //! `bad` as a malformed line and ends the file (false), keeping what was read before it.
 bool next_line(LineReader& in, MalformedLines& bad, std::string_view& line);
 
-//! recipe_file(recipe, role), whose missing-file error also carries recipe.download_hint.
-std::filesystem::path input_path(const Recipe& recipe, const std::string& role);
+//! Checks the recipe's [reader] keys against `known` and that [options] is empty (the readers of
+//! real formats take no numeric options).
+void check_settings(const Recipe& recipe, std::initializer_list<std::string_view> known);
 //! Throws DataError("file: empty ...") when `in` returned no data line.
 void require_data(const LineReader& in, int64_t data_lines, std::string_view expected);
 //! Roles of recipe.files starting with `prefix`, sorted.
 std::vector<std::string> roles_with_prefix(const Recipe& recipe, std::string_view prefix);
-//! Throws ConfigError naming a key of recipe.reader that is not in `known`.
-void check_reader_keys(const Recipe& recipe, std::initializer_list<std::string_view> known);
 //! recipe.reader[key] or `fallback`.
 std::string reader_setting(const Recipe& recipe, const std::string& key,
                            const std::string& fallback);
@@ -45,6 +44,22 @@ void split_on(std::string_view line, std::string_view delimiter,
 bool split_csv(std::string_view line, char delimiter, std::vector<std::string>& out);
 //! Joins `parts` with `separator`.
 std::string join(const std::vector<std::string>& parts, std::string_view separator);
+
+//! Builds item titles from recipe.text_fields: the named fields joined with spaces, in order.
+class TitleComposer {
+ public:
+  //! `available`: the text fields the format has; ConfigError naming any other field.
+  TitleComposer(const Recipe& recipe, std::initializer_list<std::string_view> available);
+  //! The title from `values` (one per available field, in the same order).
+  const std::string& compose(std::initializer_list<std::string_view> values);
+  //! True when text_fields names `field`.
+  bool uses(std::string_view field) const;
+
+ private:
+  std::vector<std::string_view> available_;
+  std::vector<size_t> order_;  //!< indices into available_, in text_fields order
+  std::string title_;
+};
 
 //! Remembers (user, item, timestamp) triples as 64-bit hashes to report exact repeats.
 class DuplicateGuard {

@@ -57,8 +57,9 @@ void read_reviews(const std::filesystem::path& path, const std::string& domain, 
   readers::require_data(in, data, "one review (a Python dict) per line");
 }
 
-void read_games(const std::filesystem::path& path, const std::string& domain, RawSink& sink,
-                ReadStats& stats, MalformedLines& bad) {
+void read_games(const std::filesystem::path& path, const std::string& domain,
+                readers::TitleComposer& titles, RawSink& sink, ReadStats& stats,
+                MalformedLines& bad) {
   LineReader in(path);
   readers::JsonFields fields({"id", "app_name", "title", "genres"});
   std::string json;
@@ -72,7 +73,8 @@ void read_games(const std::filesystem::path& path, const std::string& domain, Ra
     const std::string_view id = fields[0].id();
     if (id.empty()) continue;  // a few games in the release have no id: nothing can refer to them
     const std::string_view title = fields[1].str().empty() ? fields[2].str() : fields[1].str();
-    sink.item(id, title, readers::join(fields[3].items, ", "), domain);
+    const std::string genres = readers::join(fields[3].items, ", ");
+    sink.item(id, titles.compose({title, genres}), genres, domain);
   }
   readers::require_data(in, data, "one game (a Python dict) per line");
 }
@@ -80,12 +82,13 @@ void read_games(const std::filesystem::path& path, const std::string& domain, Ra
 }  // namespace
 
 void read_steam(const Recipe& recipe, RawSink& sink, ReadStats& stats) {
-  readers::check_reader_keys(recipe, {"domain"});
+  readers::check_settings(recipe, {"domain"});
   MalformedLines bad(recipe, stats);
   const std::string domain = readers::reader_setting(recipe, "domain", "Steam");
-  const auto reviews = readers::input_path(recipe, "reviews");
+  const auto reviews = recipe_file(recipe, "reviews");
+  readers::TitleComposer titles(recipe, {"title", "category"});
   if (recipe.files.contains("games")) {
-    read_games(readers::input_path(recipe, "games"), domain, sink, stats, bad);
+    read_games(recipe_file(recipe, "games"), domain, titles, sink, stats, bad);
   }
   read_reviews(reviews, domain, sink, stats, bad);
 }

@@ -51,6 +51,7 @@ struct Recipe {
   //! text), e.g. csv column names, delimiter, encoding, domain label.
   std::map<std::string, std::string> reader;
   std::string download_hint;  //!< how to get the raw files; printed when one is missing
+  std::string card;           //!< the data card (datasets/<name>.md), named with the hint
 };
 
 //! Parses a recipe table; `source` names the file for messages, relative paths use `base_dir`.

@@ -2,7 +2,6 @@
 #pragma once
 
 #include <cstdint>
-#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -30,9 +29,6 @@ void read_amazon2023(const Recipe& recipe, RawSink& sink, ReadStats& stats);
 //! A delimited text file with named (or numbered) columns (files.inter, optional files.items),
 //! configured by the recipe's [reader] table.
 void read_csv(const Recipe& recipe, RawSink& sink, ReadStats& stats);
-
-//! Adds the formats above ("movielens", "steam", "lastfm", "amazon2018", "amazon2023", "csv").
-void register_real_readers(std::map<std::string, RawReader>& table);
 
 namespace readers {
 
