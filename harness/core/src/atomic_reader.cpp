@@ -24,23 +24,35 @@ struct Header {
   }
   std::string list() const {
     std::string s;
-    for (const auto& n : names) s += (s.empty() ? "" : ", ") + n;
+    for (const auto& n : names) {
+      s += (s.empty() ? "" : ", ") + n;
+    }
     return s;
   }
 };
 
 std::optional<FieldType> parse_type(std::string_view type) {
-  if (type == "token") return FieldType::kToken;
-  if (type == "token_seq") return FieldType::kTokenSeq;
-  if (type == "float") return FieldType::kFloat;
-  if (type == "float_seq") return FieldType::kFloatSeq;
+  if (type == "token") {
+    return FieldType::kToken;
+  }
+  if (type == "token_seq") {
+    return FieldType::kTokenSeq;
+  }
+  if (type == "float") {
+    return FieldType::kFloat;
+  }
+  if (type == "float_seq") {
+    return FieldType::kFloatSeq;
+  }
   return std::nullopt;
 }
 
 //! Reads the header line; a bad header is always an error (no line of the file can be trusted).
 Header read_header(LineReader& in) {
   std::string_view line;
-  if (!in.next(line)) throw DataError(in.path() + ": empty file (expected a header line)");
+  if (!in.next(line)) {
+    throw DataError(in.path() + ": empty file (expected a header line)");
+  }
   Header header;
   std::vector<std::string_view> fields;
   split_fields(line, '\t', fields);
@@ -66,7 +78,9 @@ Header read_header(LineReader& in) {
 int require(const Header& header, const LineReader& in, std::string_view name, FieldType type,
             bool optional) {
   const int i = header.index(name);
-  if (i < 0 && optional) return -1;
+  if (i < 0 && optional) {
+    return -1;
+  }
   if (i < 0) {
     throw DataError(in.path() + ":1: missing field \"" + std::string(name) +
                     "\" (fields: " + header.list() + ")");
@@ -111,7 +125,9 @@ bool read_row(const Header& header, std::string_view line, LineReader& in, Malfo
 //! The first of `names` present in the header, or -1.
 int first_present(const Header& header, std::initializer_list<std::string_view> names) {
   for (auto name : names) {
-    if (header.index(name) >= 0) return header.index(name);
+    if (header.index(name) >= 0) {
+      return header.index(name);
+    }
   }
   return -1;
 }
@@ -121,7 +137,9 @@ void append_words(std::string_view value, std::string_view sep, std::string& out
   std::vector<std::string_view> words;
   split_words(value, words);
   for (auto w : words) {
-    if (!out.empty()) out += sep;
+    if (!out.empty()) {
+      out += sep;
+    }
     out += w;
   }
 }
@@ -133,11 +151,15 @@ void read_items(const Recipe& recipe, const std::filesystem::path& path, RawSink
   const int item = require(header, in, "item_id", FieldType::kToken, false);
   std::vector<int> text;
   for (const auto& name : recipe.text_fields) {
-    if (header.index(name) >= 0) text.push_back(header.index(name));
+    if (header.index(name) >= 0) {
+      text.push_back(header.index(name));
+    }
   }
   if (text.empty() && !recipe.text_fields.empty()) {
     std::string wanted;
-    for (const auto& n : recipe.text_fields) wanted += (wanted.empty() ? "" : ", ") + n;
+    for (const auto& n : recipe.text_fields) {
+      wanted += (wanted.empty() ? "" : ", ") + n;
+    }
     throw DataError(in.path() + ":1: none of text_fields (" + wanted +
                     ") is a field of the header (fields: " + header.list() + ")");
   }
@@ -149,9 +171,13 @@ void read_items(const Recipe& recipe, const std::filesystem::path& path, RawSink
   std::string_view line;
   std::string title, cat;
   while (in.next(line)) {
-    if (trim(line).empty()) continue;
+    if (trim(line).empty()) {
+      continue;
+    }
     ++stats.lines;
-    if (!read_row(header, line, in, bad, fields)) continue;
+    if (!read_row(header, line, in, bad, fields)) {
+      continue;
+    }
     const auto id = trim(fields[static_cast<size_t>(item)]);
     if (id.empty()) {
       bad.report(in, "empty item_id");
@@ -159,8 +185,12 @@ void read_items(const Recipe& recipe, const std::filesystem::path& path, RawSink
     }
     title.clear();
     cat.clear();
-    for (int c : text) append_words(fields[static_cast<size_t>(c)], " ", title);
-    if (category >= 0) append_words(fields[static_cast<size_t>(category)], ", ", cat);
+    for (int c : text) {
+      append_words(fields[static_cast<size_t>(c)], " ", title);
+    }
+    if (category >= 0) {
+      append_words(fields[static_cast<size_t>(category)], ", ", cat);
+    }
     sink.item(id, title, cat, domain >= 0 ? trim(fields[static_cast<size_t>(domain)]) : "");
   }
 }
@@ -177,13 +207,19 @@ void read_interactions(const Recipe& recipe, const std::filesystem::path& path, 
   std::vector<std::string_view> fields;
   std::string_view line;
   while (in.next(line)) {
-    if (trim(line).empty()) continue;
+    if (trim(line).empty()) {
+      continue;
+    }
     ++stats.lines;
-    if (!read_row(header, line, in, bad, fields)) continue;
+    if (!read_row(header, line, in, bad, fields)) {
+      continue;
+    }
     const auto u = trim(fields[user]);
     const auto i = trim(fields[item]);
     std::optional<int64_t> ts = int64_t{0};  // no timestamp column: file order decides
-    if (time >= 0) ts = parse_timestamp(fields[static_cast<size_t>(time)]);
+    if (time >= 0) {
+      ts = parse_timestamp(fields[static_cast<size_t>(time)]);
+    }
     if (u.empty() || i.empty() || !ts) {
       bad.report(in, u.empty() ? "empty user_id" : i.empty() ? "empty item_id" : "empty timestamp");
       continue;
@@ -201,7 +237,9 @@ void check_users(const Recipe& recipe, const std::filesystem::path& path, ReadSt
   std::vector<std::string_view> fields;
   std::string_view line;
   while (in.next(line)) {
-    if (trim(line).empty()) continue;
+    if (trim(line).empty()) {
+      continue;
+    }
     ++stats.lines;
     read_row(header, line, in, bad, fields);
   }
@@ -220,8 +258,12 @@ void read_atomic(const Recipe& recipe, RawSink& sink, ReadStats& stats) {
     }
   }
   const auto inter = recipe_file(recipe, "inter");
-  if (auto item = optional_recipe_file(recipe, "item")) read_items(recipe, *item, sink, stats);
-  if (auto user = optional_recipe_file(recipe, "user")) check_users(recipe, *user, stats);
+  if (auto item = optional_recipe_file(recipe, "item")) {
+    read_items(recipe, *item, sink, stats);
+  }
+  if (auto user = optional_recipe_file(recipe, "user")) {
+    check_users(recipe, *user, stats);
+  }
   read_interactions(recipe, inter, sink, stats);
 }
 

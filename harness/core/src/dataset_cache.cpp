@@ -50,7 +50,9 @@ class Sha256 {
 //! SHA-256 of a file's bytes (as stored: a .gz file is hashed compressed) and its size.
 std::string file_digest(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw DataError(path.string() + ": cannot open");
+  if (!in) {
+    throw DataError(path.string() + ": cannot open");
+  }
   Sha256 sha;
   std::vector<char> chunk(1 << 20);
   uint64_t size = 0;
@@ -68,12 +70,17 @@ std::string canonical_recipe(const Recipe& r) {
   std::ostringstream s;
   s << "name=" << r.name << "\nformat=" << r.format << "\non_error=" << r.on_error
     << "\nseed=" << r.seed << "\nmax_history=" << r.max_history << "\ntext_fields=";
-  for (const auto& f : r.text_fields) s << f << '\x1f';
+  for (const auto& f : r.text_fields) {
+    s << f << '\x1f';
+  }
   s << "\nfilter=" << r.filter.user_core << ',' << r.filter.item_core << ',' << r.filter.min_length
     << ',' << r.filter.dedup << "\nsplit=" << r.split.method << '\n';
-  for (const auto& [key, value] : r.options)
+  for (const auto& [key, value] : r.options) {
     s << "options." << key << '=' << std::hexfloat << value << '\n';
-  for (const auto& [key, value] : r.reader) s << "reader." << key << '=' << value << '\n';
+  }
+  for (const auto& [key, value] : r.reader) {
+    s << "reader." << key << '=' << value << '\n';
+  }
   return s.str();
 }
 
@@ -93,7 +100,9 @@ std::filesystem::path cache_path(const std::filesystem::path& cache_dir, const s
                                  const std::string& fingerprint) {
   std::string safe = name;
   for (char& c : safe) {
-    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') c = '_';
+    if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '_' && c != '.') {
+      c = '_';
+    }
   }
   return cache_dir / (safe + "-" + fingerprint.substr(0, 16) + ".rbdata");
 }
@@ -119,7 +128,9 @@ struct Writer {
     if constexpr (std::is_arithmetic_v<T>) {
       put(v.data(), v.size() * sizeof(T));
     } else {
-      for (const auto& x : v) (*this)(x);
+      for (const auto& x : v) {
+        (*this)(x);
+      }
     }
   }
 };
@@ -130,7 +141,9 @@ struct Truncated {};
 struct Reader {
   std::string_view in;
   void take(void* dst, size_t n) {
-    if (n > in.size()) throw Truncated{};
+    if (n > in.size()) {
+      throw Truncated{};
+    }
     std::memcpy(dst, in.data(), n);
     in.remove_prefix(n);
   }
@@ -140,7 +153,9 @@ struct Reader {
   void operator()(std::string& s) {
     uint64_t n = 0;
     (*this)(n);
-    if (n > in.size()) throw Truncated{};
+    if (n > in.size()) {
+      throw Truncated{};
+    }
     s.assign(in.substr(0, n));
     in.remove_prefix(n);
   }
@@ -148,12 +163,16 @@ struct Reader {
   void operator()(std::vector<T>& v) {
     uint64_t n = 0;
     (*this)(n);
-    if (n > in.size()) throw Truncated{};  // every element takes at least one byte
+    if (n > in.size()) {
+      throw Truncated{};  // every element takes at least one byte
+    }
     v.resize(n);
     if constexpr (std::is_arithmetic_v<T>) {
       take(v.data(), n * sizeof(T));
     } else {
-      for (auto& x : v) (*this)(x);
+      for (auto& x : v) {
+        (*this)(x);
+      }
     }
   }
 };
@@ -191,7 +210,9 @@ void dataset_fields(A& a, D& d) {
 
 void save_prepared(const PreparedDataset& dataset, const std::filesystem::path& path) {
   std::error_code ec;
-  if (path.has_parent_path()) std::filesystem::create_directories(path.parent_path(), ec);
+  if (path.has_parent_path()) {
+    std::filesystem::create_directories(path.parent_path(), ec);
+  }
   auto tmp = path;
   tmp += ".tmp" + std::to_string(::getpid());
   {
@@ -200,21 +221,28 @@ void save_prepared(const PreparedDataset& dataset, const std::filesystem::path& 
     w.put(kMagic, sizeof kMagic);
     w(kCacheVersion);
     dataset_fields(w, dataset);
-    if (!out) throw DataError(tmp.string() + ": cannot write the dataset cache");
+    if (!out) {
+      throw DataError(tmp.string() + ": cannot write the dataset cache");
+    }
   }
   std::filesystem::rename(tmp, path, ec);
-  if (ec)
+  if (ec) {
     throw DataError(path.string() + ": cannot write the dataset cache (" + ec.message() + ")");
+  }
 }
 
 std::optional<PreparedDataset> load_prepared(const std::filesystem::path& path,
                                              const std::string& fingerprint) {
   std::ifstream in(path, std::ios::binary | std::ios::ate);
-  if (!in) return std::nullopt;
+  if (!in) {
+    return std::nullopt;
+  }
   std::string data(static_cast<size_t>(in.tellg()), '\0');
   in.seekg(0);
   in.read(data.data(), static_cast<std::streamsize>(data.size()));
-  if (!in) return std::nullopt;
+  if (!in) {
+    return std::nullopt;
+  }
   Reader r{data};
   try {
     char magic[sizeof kMagic];
@@ -226,7 +254,9 @@ std::optional<PreparedDataset> load_prepared(const std::filesystem::path& path,
     }
     PreparedDataset d;
     dataset_fields(r, d);
-    if (!r.in.empty() || d.fingerprint != fingerprint) return std::nullopt;
+    if (!r.in.empty() || d.fingerprint != fingerprint) {
+      return std::nullopt;
+    }
     split_dataset(d);
     return d;
   } catch (const Truncated&) {

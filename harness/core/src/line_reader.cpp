@@ -15,7 +15,9 @@ namespace recbench {
 struct LineReader::Gz {
   gzFile file = nullptr;
   ~Gz() {
-    if (file != nullptr) gzclose(file);
+    if (file != nullptr) {
+      gzclose(file);
+    }
   }
 };
 
@@ -35,7 +37,9 @@ LineReader::LineReader(const std::filesystem::path& path)
 LineReader::~LineReader() = default;
 
 bool LineReader::fill() {
-  if (eof_) return false;
+  if (eof_) {
+    return false;
+  }
   buffer_.erase(0, begin_);
   begin_ = 0;
   const size_t old = buffer_.size();
@@ -50,7 +54,9 @@ bool LineReader::fill() {
                     (msg != nullptr ? msg : "unknown") + ")");
   }
   buffer_.resize(old + static_cast<size_t>(got));
-  if (got == 0) eof_ = true;
+  if (got == 0) {
+    eof_ = true;
+  }
   return got > 0;
 }
 
@@ -58,15 +64,23 @@ bool LineReader::next(std::string_view& line) {
   size_t newline = buffer_.find('\n', begin_);
   while (newline == std::string::npos) {
     const size_t searched = buffer_.size() - begin_;
-    if (!fill()) break;
+    if (!fill()) {
+      break;
+    }
     newline = buffer_.find('\n', begin_ + searched);
   }
-  if (newline == std::string::npos && begin_ >= buffer_.size()) return false;
+  if (newline == std::string::npos && begin_ >= buffer_.size()) {
+    return false;
+  }
   const size_t end = newline == std::string::npos ? buffer_.size() : newline;
   line_.assign(buffer_, begin_, end - begin_);
   begin_ = newline == std::string::npos ? buffer_.size() : newline + 1;
-  if (!line_.empty() && line_.back() == '\r') line_.pop_back();
-  if (line_number_ == 0 && line_.starts_with("\xEF\xBB\xBF")) line_.erase(0, 3);
+  if (!line_.empty() && line_.back() == '\r') {
+    line_.pop_back();
+  }
+  if (line_number_ == 0 && line_.starts_with("\xEF\xBB\xBF")) {
+    line_.erase(0, 3);
+  }
   ++line_number_;
   line = line_;
   return true;
@@ -83,17 +97,25 @@ void MalformedLines::report(const LineReader& reader, std::string_view what) {
 
 void MalformedLines::report(const std::string& where, std::string_view what) {
   std::string message = where + ": " + std::string(what);
-  if (!skip_) throw DataError(message + " (set on_error = \"skip\" to skip such lines)");
+  if (!skip_) {
+    throw DataError(message + " (set on_error = \"skip\" to skip such lines)");
+  }
   ++stats_.skipped;
-  if (stats_.messages.size() < ReadStats::kMaxMessages) stats_.messages.push_back(message);
+  if (stats_.messages.size() < ReadStats::kMaxMessages) {
+    stats_.messages.push_back(message);
+  }
 }
 
 std::optional<std::filesystem::path> optional_recipe_file(const Recipe& recipe,
                                                           const std::string& role) {
   auto it = recipe.files.find(role);
-  if (it == recipe.files.end()) return std::nullopt;
+  if (it == recipe.files.end()) {
+    return std::nullopt;
+  }
   std::filesystem::path path(it->second);
-  if (path.is_relative()) path = recipe.base_dir / path;
+  if (path.is_relative()) {
+    path = recipe.base_dir / path;
+  }
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
     std::string hint;
@@ -109,7 +131,9 @@ std::filesystem::path recipe_file(const Recipe& recipe, const std::string& role)
   auto path = optional_recipe_file(recipe, role);
   if (!path) {
     std::string known;
-    for (const auto& [key, value] : recipe.files) known += (known.empty() ? "" : ", ") + key;
+    for (const auto& [key, value] : recipe.files) {
+      known += (known.empty() ? "" : ", ") + key;
+    }
     throw ConfigError(recipe.source + ": files." + role + ": required by format \"" +
                       recipe.format + "\" but missing (given: " + (known.empty() ? "none" : known) +
                       ")");
@@ -119,9 +143,13 @@ std::filesystem::path recipe_file(const Recipe& recipe, const std::string& role)
 
 void check_options(const Recipe& recipe, const std::vector<std::string>& known) {
   for (const auto& [key, value] : recipe.options) {
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
+    if (std::find(known.begin(), known.end(), key) != known.end()) {
+      continue;
+    }
     std::string list;
-    for (const auto& k : known) list += (list.empty() ? "options." : ", options.") + k;
+    for (const auto& k : known) {
+      list += (list.empty() ? "options." : ", options.") + k;
+    }
     throw ConfigError(recipe.source + ": options." + key + ": unknown option for format \"" +
                       recipe.format + "\" (known: " + (list.empty() ? "none" : list) + ")");
   }
@@ -149,42 +177,66 @@ void split_words(std::string_view text, std::vector<std::string_view>& out) {
   out.clear();
   size_t i = 0;
   while (i < text.size()) {
-    while (i < text.size() && is_space(text[i])) ++i;
+    while (i < text.size() && is_space(text[i])) {
+      ++i;
+    }
     const size_t start = i;
-    while (i < text.size() && !is_space(text[i])) ++i;
-    if (i > start) out.push_back(text.substr(start, i - start));
+    while (i < text.size() && !is_space(text[i])) {
+      ++i;
+    }
+    if (i > start) {
+      out.push_back(text.substr(start, i - start));
+    }
   }
 }
 
 std::string_view trim(std::string_view text) {
-  while (!text.empty() && is_space(text.front())) text.remove_prefix(1);
-  while (!text.empty() && is_space(text.back())) text.remove_suffix(1);
+  while (!text.empty() && is_space(text.front())) {
+    text.remove_prefix(1);
+  }
+  while (!text.empty() && is_space(text.back())) {
+    text.remove_suffix(1);
+  }
   return text;
 }
 
 std::optional<int64_t> parse_int(std::string_view text) {
   text = trim(text);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+  }
   int64_t value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
   return value;
 }
 
 std::optional<double> parse_double(std::string_view text) {
   text = trim(text);
-  if (!text.empty() && text.front() == '+') text.remove_prefix(1);
+  if (!text.empty() && text.front() == '+') {
+    text.remove_prefix(1);
+  }
   double value = 0;
   auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
-  if (!std::isfinite(value)) return std::nullopt;
+  if (text.empty() || ec != std::errc() || end != text.data() + text.size()) {
+    return std::nullopt;
+  }
+  if (!std::isfinite(value)) {
+    return std::nullopt;
+  }
   return value;
 }
 
 std::optional<int64_t> parse_timestamp(std::string_view text) {
-  if (auto exact = parse_int(text)) return exact;
+  if (auto exact = parse_int(text)) {
+    return exact;
+  }
   auto value = parse_double(text);
-  if (!value || std::fabs(*value) >= 9.2e18) return std::nullopt;
+  if (!value || std::fabs(*value) >= 9.2e18) {
+    return std::nullopt;
+  }
   return static_cast<int64_t>(std::llround(*value));
 }
 

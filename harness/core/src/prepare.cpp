@@ -1,5 +1,6 @@
 // prepare_dataset: raw interactions -> dedup, k-core, time sort, dense ids, leave-one-out split.
 #include <algorithm>
+#include <limits>
 #include <numeric>
 #include <unordered_map>
 
@@ -26,7 +27,9 @@ class Interner {
  public:
   int32_t id(std::string_view text) {
     auto it = index_.find(text);
-    if (it != index_.end()) return it->second;
+    if (it != index_.end()) {
+      return it->second;
+    }
     const auto id = static_cast<int32_t>(names_.size());
     names_.emplace_back(text);
     index_.emplace(names_.back(), id);
@@ -61,7 +64,9 @@ class CollectingSink : public RawSink {
   }
   void item(std::string_view item, std::string_view title, std::string_view category,
             std::string_view domain) override {
-    if (text.find(item) != text.end()) return;
+    if (text.find(item) != text.end()) {
+      return;
+    }
     text[std::string(item)] = {std::string(title), std::string(category),
                                domain.empty() ? -1 : domains.id(domain)};
   }
@@ -74,10 +79,14 @@ class CollectingSink : public RawSink {
 //! Row indices grouped by user, each group sorted by time; ties keep file order.
 std::vector<size_t> time_sorted(const std::vector<RawRow>& rows, size_t num_users) {
   std::vector<size_t> start(num_users + 1, 0);  // counting sort by user keeps file order
-  for (const auto& r : rows) ++start[static_cast<size_t>(r.user) + 1];
+  for (const auto& r : rows) {
+    ++start[static_cast<size_t>(r.user) + 1];
+  }
   std::partial_sum(start.begin(), start.end(), start.begin());
   std::vector<size_t> order(rows.size()), next(start.begin(), start.end() - 1);
-  for (size_t r = 0; r < rows.size(); ++r) order[next[static_cast<size_t>(rows[r].user)]++] = r;
+  for (size_t r = 0; r < rows.size(); ++r) {
+    order[next[static_cast<size_t>(rows[r].user)]++] = r;
+  }
   for (size_t u = 0; u < num_users; ++u) {
     std::stable_sort(order.begin() + static_cast<std::ptrdiff_t>(start[u]),
                      order.begin() + static_cast<std::ptrdiff_t>(start[u + 1]),
@@ -89,11 +98,15 @@ std::vector<size_t> time_sorted(const std::vector<RawRow>& rows, size_t num_user
 //! The rows of `order` in file order.
 std::vector<size_t> in_file_order(const std::vector<size_t>& order, size_t num_rows) {
   std::vector<char> kept(num_rows, 0);
-  for (size_t r : order) kept[r] = 1;
+  for (size_t r : order) {
+    kept[r] = 1;
+  }
   std::vector<size_t> out;
   out.reserve(order.size());
   for (size_t r = 0; r < num_rows; ++r) {
-    if (kept[r] != 0) out.push_back(r);
+    if (kept[r] != 0) {
+      out.push_back(r);
+    }
   }
   return out;
 }
@@ -104,7 +117,9 @@ void dedup(const std::vector<RawRow>& rows, std::vector<size_t>& order) {
   std::unordered_map<int64_t, char> seen;
   for (size_t r : order) {
     const int64_t key = (int64_t{rows[r].user} << 32) | static_cast<uint32_t>(rows[r].item);
-    if (seen.emplace(key, 1).second) kept.push_back(r);
+    if (seen.emplace(key, 1).second) {
+      kept.push_back(r);
+    }
   }
   order.swap(kept);
 }
@@ -144,8 +159,12 @@ std::vector<int32_t> dense_ids(const std::vector<RawRow>& rows, const std::vecto
   int32_t next = first;
   for (size_t r : kept) {
     const auto raw = static_cast<size_t>(items ? rows[r].item : rows[r].user);
-    if (raw >= ids.size()) ids.resize(raw + 1, -1);
-    if (ids[raw] < 0) ids[raw] = next++;
+    if (raw >= ids.size()) {
+      ids.resize(raw + 1, -1);
+    }
+    if (ids[raw] < 0) {
+      ids[raw] = next++;
+    }
   }
   return ids;
 }
@@ -157,14 +176,26 @@ struct Dense {
   int32_t num_users = 0, num_items = 1;
 };
 
+int16_t domain_id(Interner& domains, const std::string& name) {
+  const int32_t id = domains.id(name);
+  if (id > std::numeric_limits<int16_t>::max()) {
+    throw DataError("more than 32767 domains");
+  }
+  return static_cast<int16_t>(id);
+}
+
 Dense make_dense(const CollectingSink& raw, const std::vector<size_t>& order, const Recipe& recipe,
                  ItemCatalog& catalog) {
   Dense d;
   const std::vector<size_t> kept = in_file_order(order, raw.rows.size());
   d.user = dense_ids(raw.rows, kept, false, 0);
   d.item = dense_ids(raw.rows, kept, true, 1);
-  for (int32_t id : d.user) d.num_users = std::max(d.num_users, id + 1);
-  for (int32_t id : d.item) d.num_items = std::max(d.num_items, id + 1);
+  for (int32_t id : d.user) {
+    d.num_users = std::max(d.num_users, id + 1);
+  }
+  for (int32_t id : d.item) {
+    d.num_items = std::max(d.num_items, id + 1);
+  }
   auto text_of = [&](int32_t raw_item) -> const ItemText* {
     auto it = raw.text.find(raw.items.name(raw_item));
     return it == raw.text.end() ? nullptr : &it->second;
@@ -181,18 +212,19 @@ Dense make_dense(const CollectingSink& raw, const std::vector<size_t>& order, co
     const RawRow& row = raw.rows[r];
     const ItemText* text = text_of(row.item);
     int32_t given = row.domain >= 0 ? row.domain : (text != nullptr ? text->domain : -1);
-    const auto dom =
-        static_cast<int16_t>(domains.id(given >= 0 ? raw.domains.name(given) : recipe.name));
+    const int16_t dom = domain_id(domains, given >= 0 ? raw.domains.name(given) : recipe.name);
     d.row_domain[r] = dom;
     const auto id = static_cast<size_t>(d.item[static_cast<size_t>(row.item)]);
-    if (catalog.domain[id] >= 0) continue;  // the item's first interaction fills its entry
+    if (catalog.domain[id] >= 0) {
+      continue;  // the item's first interaction fills its entry
+    }
     catalog.tokens[id] = raw.items.name(row.item);
     if (text != nullptr) {
       catalog.titles[id] = text->title;
       catalog.categories[id] = text->category;
     }
     catalog.domain[id] = text != nullptr && text->domain >= 0
-                             ? static_cast<int16_t>(domains.id(raw.domains.name(text->domain)))
+                             ? domain_id(domains, raw.domains.name(text->domain))
                              : dom;
   }
   catalog.domain_names = domains.names();
@@ -260,7 +292,9 @@ void split_dataset(PreparedDataset& out) {
     out.test.targets.push_back(seq[n - 1]);
   }
   out.item_counts.assign(static_cast<size_t>(out.items.num_items()), 0);
-  for (ItemId item : out.train.items) ++out.item_counts[static_cast<size_t>(item)];
+  for (ItemId item : out.train.items) {
+    ++out.item_counts[static_cast<size_t>(item)];
+  }
 }
 
 namespace {
@@ -278,19 +312,35 @@ void fill_stats(PreparedDataset& out, int64_t raw_rows, const ReadStats& read) {
   s.skipped_lines = read.skipped;
 }
 
+void log_skipped(const Recipe& recipe, const ReadStats& read, spdlog::logger& log) {
+  for (const auto& message : read.messages) {
+    log.warn("skipped {}", message);
+  }
+  if (read.skipped > 0) {
+    log.warn("{}: skipped {} malformed line(s) of {} (on_error = \"skip\")", recipe.name,
+             read.skipped, read.lines);
+  }
+}
+
+void log_untitled(const Recipe& recipe, const ItemCatalog& items, spdlog::logger& log) {
+  const auto untitled = std::count(items.titles.begin() + 1, items.titles.end(), "");
+  if (untitled > 0) {
+    log.warn("{}: {} of {} items have no title (no entry in the item file, or empty text)",
+             recipe.name, untitled, items.num_items() - 1);
+  }
+}
+
 PreparedDataset build(const Recipe& recipe, const std::string& fingerprint, spdlog::logger* log) {
   CollectingSink raw;
   ReadStats read;
   raw_reader(recipe.format)(recipe, raw, read);
   if (log != nullptr) {
-    for (const auto& message : read.messages) log->warn("skipped {}", message);
-    if (read.skipped > 0) {
-      log->warn("{}: skipped {} malformed line(s) of {} (on_error = \"skip\")", recipe.name,
-                read.skipped, read.lines);
-    }
+    log_skipped(recipe, read, *log);
   }
   std::vector<size_t> order = time_sorted(raw.rows, raw.users.names().size());
-  if (recipe.filter.dedup) dedup(raw.rows, order);
+  if (recipe.filter.dedup) {
+    dedup(raw.rows, order);
+  }
   k_core(raw.rows, recipe.filter, order);
   if (order.empty()) {
     throw DataError(recipe.source + ": no interactions left after filtering (" +
@@ -302,21 +352,15 @@ PreparedDataset build(const Recipe& recipe, const std::string& fingerprint, spdl
   out.recipe_toml = recipe.toml_text;
   out.max_history = recipe.max_history;
   const Dense dense = make_dense(raw, order, recipe, out.items);
-  if (out.items.domain_names.size() > 32767) {
-    throw DataError(recipe.source + ": more than 32767 domains");
-  }
   out.user_tokens.resize(static_cast<size_t>(dense.num_users));
   for (size_t raw_user = 0; raw_user < dense.user.size(); ++raw_user) {
     const int32_t id = dense.user[raw_user];
-    if (id >= 0)
+    if (id >= 0) {
       out.user_tokens[static_cast<size_t>(id)] = raw.users.name(static_cast<int32_t>(raw_user));
+    }
   }
   if (log != nullptr && !raw.text.empty()) {
-    const auto untitled = std::count(out.items.titles.begin() + 1, out.items.titles.end(), "");
-    if (untitled > 0) {
-      log->warn("{}: {} of {} items have no title (no entry in the item file, or empty text)",
-                recipe.name, untitled, out.items.num_items() - 1);
-    }
+    log_untitled(recipe, out.items, *log);
   }
   out.sequences = make_sequences(raw, order, dense);
   split_dataset(out);
@@ -345,13 +389,19 @@ PreparedDataset prepare_dataset(const Recipe& recipe, const PrepareOptions& opti
   const auto path = cache_path(options.cache_dir, recipe.name, fingerprint);
   if (options.use_cache) {
     if (auto cached = load_prepared(path, fingerprint)) {
-      if (options.log != nullptr) log_stats(*cached, *options.log, true);
+      if (options.log != nullptr) {
+        log_stats(*cached, *options.log, true);
+      }
       return std::move(*cached);
     }
   }
   PreparedDataset prepared = build(recipe, fingerprint, options.log);
-  if (options.use_cache) save_prepared(prepared, path);
-  if (options.log != nullptr) log_stats(prepared, *options.log, false);
+  if (options.use_cache) {
+    save_prepared(prepared, path);
+  }
+  if (options.log != nullptr) {
+    log_stats(prepared, *options.log, false);
+  }
   return prepared;
 }
 

@@ -30,7 +30,9 @@ const RawReader& raw_reader(const std::string& format) {
   auto it = reader_table().find(format);
   if (it == reader_table().end()) {
     std::string known;
-    for (const auto& name : raw_formats()) known += (known.empty() ? "" : ", ") + name;
+    for (const auto& name : raw_formats()) {
+      known += (known.empty() ? "" : ", ") + name;
+    }
     throw ConfigError("unknown dataset format \"" + format + "\" (known formats: " + known + ")");
   }
   return it->second;
@@ -38,7 +40,9 @@ const RawReader& raw_reader(const std::string& format) {
 
 std::vector<std::string> raw_formats() {
   std::vector<std::string> names;
-  for (const auto& [name, reader] : reader_table()) names.push_back(name);
+  for (const auto& [name, reader] : reader_table()) {
+    names.push_back(name);
+  }
   return names;
 }
 

@@ -18,7 +18,9 @@ namespace {
                           std::string_view key, const std::string& what) {
   std::ostringstream s;
   s << source;
-  if (at.begin.line > 0) s << ':' << at.begin.line << ':' << at.begin.column;
+  if (at.begin.line > 0) {
+    s << ':' << at.begin.line << ':' << at.begin.column;
+  }
   s << ": " << key << ": " << what;
   throw ConfigError(s.str());
 }
@@ -49,9 +51,13 @@ class StrictTable {
 
   std::string text(std::string_view key, std::string def) const {
     const toml::node* node = get(key);
-    if (node == nullptr) return def;
+    if (node == nullptr) {
+      return def;
+    }
     auto value = node->value_exact<std::string>();
-    if (!value) fail(*node, key, "expected a string, got " + type_name(*node));
+    if (!value) {
+      fail(*node, key, "expected a string, got " + type_name(*node));
+    }
     return *value;
   }
 
@@ -60,7 +66,9 @@ class StrictTable {
     std::string value = text(key, std::move(def));
     if (std::find(choices.begin(), choices.end(), value) == choices.end()) {
       std::string list;
-      for (const auto& c : choices) list += (list.empty() ? "\"" : ", \"") + c + "\"";
+      for (const auto& c : choices) {
+        list += (list.empty() ? "\"" : ", \"") + c + "\"";
+      }
       fail(*get(key), key, "expected one of " + list + ", got \"" + value + "\"");
     }
     return value;
@@ -69,9 +77,13 @@ class StrictTable {
   int64_t integer(std::string_view key, int64_t def, int64_t min,
                   int64_t max = std::numeric_limits<int64_t>::max()) const {
     const toml::node* node = get(key);
-    if (node == nullptr) return def;
+    if (node == nullptr) {
+      return def;
+    }
     auto value = node->value_exact<int64_t>();
-    if (!value) fail(*node, key, "expected an integer, got " + type_name(*node));
+    if (!value) {
+      fail(*node, key, "expected an integer, got " + type_name(*node));
+    }
     if (*value < min || *value > max) {
       std::string range = max == std::numeric_limits<int64_t>::max()
                               ? ">= " + std::to_string(min)
@@ -83,16 +95,24 @@ class StrictTable {
 
   bool flag(std::string_view key, bool def) const {
     const toml::node* node = get(key);
-    if (node == nullptr) return def;
+    if (node == nullptr) {
+      return def;
+    }
     auto value = node->value_exact<bool>();
-    if (!value) fail(*node, key, "expected true or false, got " + type_name(*node));
+    if (!value) {
+      fail(*node, key, "expected true or false, got " + type_name(*node));
+    }
     return *value;
   }
 
   const toml::table* subtable(std::string_view key) const {
     const toml::node* node = get(key);
-    if (node == nullptr) return nullptr;
-    if (!node->is_table()) fail(*node, key, "expected a table, got " + type_name(*node));
+    if (node == nullptr) {
+      return nullptr;
+    }
+    if (!node->is_table()) {
+      fail(*node, key, "expected a table, got " + type_name(*node));
+    }
     return node->as_table();
   }
 
@@ -105,7 +125,9 @@ class StrictTable {
  private:
   std::string known_list() const {
     std::string list;
-    for (const auto& k : known_) list += (list.empty() ? "" : ", ") + prefix_ + k;
+    for (const auto& k : known_) {
+      list += (list.empty() ? "" : ", ") + prefix_ + k;
+    }
     return list;
   }
 
@@ -117,7 +139,9 @@ class StrictTable {
 
 void parse_files(const StrictTable& top, const std::string& source, Recipe& recipe) {
   const toml::table* files = top.subtable("files");
-  if (files == nullptr) return;
+  if (files == nullptr) {
+    return;
+  }
   for (const auto& [role, node] : *files) {
     auto path = node.value_exact<std::string>();
     if (!path || path->empty()) {
@@ -130,7 +154,9 @@ void parse_files(const StrictTable& top, const std::string& source, Recipe& reci
 
 void parse_filter(const StrictTable& top, const std::string& source, FilterOptions& filter) {
   const toml::table* table = top.subtable("filter");
-  if (table == nullptr) return;
+  if (table == nullptr) {
+    return;
+  }
   StrictTable t(*table, "filter.", source, {"user_core", "item_core", "min_length", "dedup"});
   filter.user_core = t.integer("user_core", filter.user_core, 0);
   filter.item_core = t.integer("item_core", filter.item_core, 0);
@@ -140,17 +166,23 @@ void parse_filter(const StrictTable& top, const std::string& source, FilterOptio
 
 void parse_split(const StrictTable& top, const std::string& source, SplitOptions& split) {
   const toml::table* table = top.subtable("split");
-  if (table == nullptr) return;
+  if (table == nullptr) {
+    return;
+  }
   StrictTable t(*table, "split.", source, {"method"});
   split.method = t.choice("method", split.method, {"loo"});
 }
 
 void parse_options(const StrictTable& top, const std::string& source, Recipe& recipe) {
   const toml::table* table = top.subtable("options");
-  if (table == nullptr) return;
+  if (table == nullptr) {
+    return;
+  }
   for (const auto& [key, node] : *table) {
     std::optional<double> value = node.value<double>();  // integers and floats
-    if (auto b = node.value_exact<bool>()) value = *b ? 1.0 : 0.0;
+    if (auto b = node.value_exact<bool>()) {
+      value = *b ? 1.0 : 0.0;
+    }
     if (!value) {
       fail_at(source, node.source(), "options." + std::string(key.str()),
               "expected a number, got " + StrictTable::type_name(node));
@@ -185,7 +217,9 @@ void parse_reader(const StrictTable& top, const std::string& source, Recipe& rec
 
 std::vector<std::string> parse_text_fields(const StrictTable& top) {
   const toml::node* node = top.get("text_fields");
-  if (node == nullptr) return {"title"};
+  if (node == nullptr) {
+    return {"title"};
+  }
   std::vector<std::string> fields;
   const toml::array* array = node->as_array();
   if (array != nullptr) {
@@ -198,7 +232,9 @@ std::vector<std::string> parse_text_fields(const StrictTable& top) {
       fields.push_back(*value);
     }
   }
-  if (array == nullptr) top.fail(*node, "text_fields", "expected an array of field names");
+  if (array == nullptr) {
+    top.fail(*node, "text_fields", "expected an array of field names");
+  }
   return fields;
 }
 
@@ -213,7 +249,9 @@ Recipe parse_recipe(const toml::table& table, const std::string& source,
                   {"name", "format", "on_error", "seed", "max_history", "text_fields", "files",
                    "filter", "split", "options", "reader", "download_hint", "card"});
   recipe.name = top.text("name", std::filesystem::path(source).stem().string());
-  if (recipe.name.empty()) top.fail(table.source(), "name", "expected a non-empty name");
+  if (recipe.name.empty()) {
+    top.fail(table.source(), "name", "expected a non-empty name");
+  }
   if (top.get("format") == nullptr) {
     top.fail(table.source(), "format", "missing (the raw format, e.g. \"atomic\")");
   }
@@ -221,7 +259,9 @@ Recipe parse_recipe(const toml::table& table, const std::string& source,
   const auto formats = raw_formats();
   if (std::find(formats.begin(), formats.end(), recipe.format) == formats.end()) {
     std::string list;
-    for (const auto& f : formats) list += (list.empty() ? "" : ", ") + f;
+    for (const auto& f : formats) {
+      list += (list.empty() ? "" : ", ") + f;
+    }
     top.fail(*top.get("format"), "format",
              "unknown format \"" + recipe.format + "\" (known formats: " + list + ")");
   }
@@ -245,7 +285,9 @@ Recipe parse_recipe(const toml::table& table, const std::string& source,
 
 Recipe load_recipe(const std::filesystem::path& path) {
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path.string() + ": cannot open recipe file");
+  if (!in) {
+    throw ConfigError(path.string() + ": cannot open recipe file");
+  }
   std::stringstream buffer;
   buffer << in.rdbuf();
   const std::string text = buffer.str();

@@ -50,9 +50,12 @@ std::string pseudo_word(Rng& rng) {
 //! Sattolo's shuffle: a uniformly random permutation made of one single cycle.
 std::vector<int64_t> single_cycle(int64_t n, Rng& rng) {
   std::vector<int64_t> p(static_cast<size_t>(n));
-  for (int64_t i = 0; i < n; ++i) p[static_cast<size_t>(i)] = i;
-  for (int64_t i = n - 1; i > 0; --i)
+  for (int64_t i = 0; i < n; ++i) {
+    p[static_cast<size_t>(i)] = i;
+  }
+  for (int64_t i = n - 1; i > 0; --i) {
     std::swap(p[static_cast<size_t>(i)], p[static_cast<size_t>(rng.below(i))]);
+  }
   return p;
 }
 
@@ -64,7 +67,9 @@ World make_world(const SyntheticOptions& o, Rng& rng) {
   w.topic_cumulative.resize(t);
   w.words.resize(t);
   for (auto& list : w.words) {
-    for (int k = 0; k < 8; ++k) list.push_back(pseudo_word(rng));
+    for (int k = 0; k < 8; ++k) {
+      list.push_back(pseudo_word(rng));
+    }
   }
   std::vector<int64_t> rank = single_cycle(o.items, rng);  // a random popularity order
   for (size_t i = 0; i < n; ++i) {
@@ -82,8 +87,9 @@ World make_world(const SyntheticOptions& o, Rng& rng) {
   for (size_t i = 0; i < n; ++i) {  // a uniform same-topic item: not the popular ones
     const auto& peers = w.topic_items[static_cast<size_t>(w.topic[i])];
     int64_t next = peers[static_cast<size_t>(rng.below(static_cast<int64_t>(peers.size())))];
-    if (next == static_cast<int64_t>(i) && peers.size() > 1)
+    if (next == static_cast<int64_t>(i) && peers.size() > 1) {
       next = peers[(next == peers[0]) ? 1 : 0];
+    }
     w.successor[i] = next;
   }
   return w;
@@ -92,7 +98,9 @@ World make_world(const SyntheticOptions& o, Rng& rng) {
 //! An item of topic `t` drawn by popularity; a random item when the topic is empty.
 int64_t draw(const World& w, int64_t t, Rng& rng) {
   const auto& cum = w.topic_cumulative[static_cast<size_t>(t)];
-  if (cum.empty()) return rng.below(static_cast<int64_t>(w.topic.size()));
+  if (cum.empty()) {
+    return rng.below(static_cast<int64_t>(w.topic.size()));
+  }
   const double x = rng.uniform() * cum.back();
   const auto pos = std::upper_bound(cum.begin(), cum.end(), x) - cum.begin();
   return w.topic_items[static_cast<size_t>(t)][std::min<size_t>(pos, cum.size() - 1)];
@@ -119,7 +127,9 @@ void write_items(const std::filesystem::path& path, const SyntheticOptions& o, c
     out << 'i' << i + 1 << '\t' << title << ' ' << i + 1 << '\t' << words[0] << '\t'
         << domain_name(i % o.domains) << '\n';
   }
-  if (!out) throw DataError(path.string() + ": cannot write");
+  if (!out) {
+    throw DataError(path.string() + ": cannot write");
+  }
 }
 
 void write_interactions(const std::filesystem::path& path, const SyntheticOptions& o,
@@ -133,7 +143,7 @@ void write_interactions(const std::filesystem::path& path, const SyntheticOption
     int64_t item = draw(w, first, rng);
     for (int64_t k = 0; k < length; ++k) {
       out << 'u' << u + 1 << "\ti" << item + 1 << '\t' << time << '\n';
-      time += 1 + rng.below(2 * 86'400);
+      time += 1 + rng.below(int64_t{2} * 86'400);
       if (rng.uniform() < o.transition) {
         item = w.successor[static_cast<size_t>(item)];
       } else {
@@ -141,7 +151,9 @@ void write_interactions(const std::filesystem::path& path, const SyntheticOption
       }
     }
   }
-  if (!out) throw DataError(path.string() + ": cannot write");
+  if (!out) {
+    throw DataError(path.string() + ": cannot write");
+  }
 }
 
 }  // namespace
@@ -151,16 +163,22 @@ SyntheticOptions synthetic_options(const std::map<std::string, double>& options,
   static const std::vector<std::string> kKnown{"users",  "items", "domains",    "seq_len",
                                                "topics", "zipf",  "transition", "rule"};
   for (const auto& [key, value] : options) {
-    if (std::find(kKnown.begin(), kKnown.end(), key) != kKnown.end()) continue;
+    if (std::find(kKnown.begin(), kKnown.end(), key) != kKnown.end()) {
+      continue;
+    }
     std::string list;
-    for (const auto& k : kKnown) list += (list.empty() ? "options." : ", options.") + k;
+    for (const auto& k : kKnown) {
+      list += (list.empty() ? "options." : ", options.") + k;
+    }
     throw ConfigError(source + ": options." + key +
                       ": unknown option for format \"synthetic\" (known: " + list + ")");
   }
   SyntheticOptions o;
   auto integer = [&](const std::string& key, int64_t& field, int64_t min, int64_t max) {
     auto it = options.find(key);
-    if (it == options.end()) return;
+    if (it == options.end()) {
+      return;
+    }
     const double v = it->second;
     if (v != std::floor(v) || v < static_cast<double>(min) || v > static_cast<double>(max)) {
       throw ConfigError(source + ": options." + key + ": expected an integer in [" +
@@ -170,7 +188,9 @@ SyntheticOptions synthetic_options(const std::map<std::string, double>& options,
   };
   auto real = [&](const std::string& key, double& field, double min, double max) {
     auto it = options.find(key);
-    if (it == options.end()) return;
+    if (it == options.end()) {
+      return;
+    }
     if (!(it->second >= min && it->second <= max)) {
       throw ConfigError(source + ": options." + key + ": expected a number in [" +
                         std::to_string(min) + ", " + std::to_string(max) + "]");
@@ -187,7 +207,9 @@ SyntheticOptions synthetic_options(const std::map<std::string, double>& options,
   real("zipf", o.zipf, 0.0, 10.0);
   real("transition", o.transition, 0.0, 1.0);
   o.rule = rule == 1;
-  if (o.rule) o.transition = 1.0;
+  if (o.rule) {
+    o.transition = 1.0;
+  }
   return o;
 }
 

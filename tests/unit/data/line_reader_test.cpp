@@ -81,7 +81,9 @@ TEST(LineReader, MalformedLinesFailOrCount) {
   EXPECT_NE(msg.find("d.txt:1: bad thing"), std::string::npos) << msg;
   recipe.on_error = "skip";
   MalformedLines skip(recipe, stats);
-  for (size_t i = 0; i < ReadStats::kMaxMessages + 5; ++i) skip.report(in, "bad");
+  for (size_t i = 0; i < ReadStats::kMaxMessages + 5; ++i) {
+    skip.report(in, "bad");
+  }
   EXPECT_EQ(stats.skipped, static_cast<int64_t>(ReadStats::kMaxMessages + 5));
   EXPECT_EQ(stats.messages.size(), ReadStats::kMaxMessages);
 }

@@ -25,7 +25,7 @@ std::string rows(const std::string& spec) {
     std::istringstream f(row);
     std::string u, i, t;
     f >> u >> i >> t;
-    out += u + "\t" + i + "\t" + t + "\n";
+    out.append(u).append("\t").append(i).append("\t").append(t).append("\n");
   }
   return out;
 }

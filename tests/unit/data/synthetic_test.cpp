@@ -109,12 +109,16 @@ std::pair<double, double> successor_and_popularity_hit_rates(const PreparedDatas
   std::map<std::pair<ItemId, ItemId>, int64_t> counts;
   for (size_t u = 0; u < d.train.size(); ++u) {
     const auto seq = d.train.sequence(u);
-    for (size_t k = 0; k + 1 < seq.size(); ++k) ++counts[{seq[k], seq[k + 1]}];
+    for (size_t k = 0; k + 1 < seq.size(); ++k) {
+      ++counts[{seq[k], seq[k + 1]}];
+    }
   }
   std::map<ItemId, std::pair<int64_t, ItemId>> best;  // item -> (count, successor)
   for (const auto& [pair, n] : counts) {
     auto& b = best[pair.first];
-    if (n > b.first) b = {n, pair.second};
+    if (n > b.first) {
+      b = {n, pair.second};
+    }
   }
   const auto popular = static_cast<ItemId>(
       std::max_element(d.item_counts.begin(), d.item_counts.end()) - d.item_counts.begin());
