@@ -78,6 +78,9 @@ std::string canonical_recipe(const Recipe& r) {
   for (const auto& [key, value] : r.options) {
     s << "options." << key << '=' << std::hexfloat << value << '\n';
   }
+  for (const auto& [key, value] : r.reader) {
+    s << "reader." << key << '=' << value << '\n';
+  }
   return s.str();
 }
 

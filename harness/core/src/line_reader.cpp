@@ -45,9 +45,11 @@ bool LineReader::fill() {
   const size_t old = buffer_.size();
   buffer_.resize(old + kChunk);
   const int got = gzread(gz_->file, buffer_.data() + old, static_cast<unsigned>(kChunk));
-  if (got < 0) {
-    int code = 0;
-    const char* msg = gzerror(gz_->file, &code);
+  int code = Z_OK;
+  const char* msg = gzerror(gz_->file, &code);
+  // A truncated gzip stream ends with Z_BUF_ERROR set and got >= 0, not got < 0. The error stays
+  // set, so bytes decoded before it are returned first and the next call throws.
+  if (got < 0 || (got == 0 && code != Z_OK && code != Z_STREAM_END)) {
     throw DataError(path_ + ": read error after line " + std::to_string(line_number_) + " (" +
                     (msg != nullptr ? msg : "unknown") + ")");
   }
@@ -116,8 +118,11 @@ std::optional<std::filesystem::path> optional_recipe_file(const Recipe& recipe,
   }
   std::error_code ec;
   if (!std::filesystem::is_regular_file(path, ec)) {
+    std::string hint;
+    if (!recipe.download_hint.empty()) hint += "; " + recipe.download_hint;
+    if (!recipe.card.empty()) hint += " (data card: " + recipe.card + ")";
     throw DataError(path.string() + ": file not found (asked for by files." + role + " in " +
-                    recipe.source + ")");
+                    recipe.source + ")" + hint);
   }
   return path;
 }

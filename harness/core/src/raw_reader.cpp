@@ -3,6 +3,7 @@
 
 #include <map>
 
+#include "recbench/core/readers.h"
 #include "recbench/error.h"
 
 namespace recbench {
@@ -13,10 +14,12 @@ void read_synthetic(const Recipe& recipe, RawSink& sink, ReadStats& stats);
 
 namespace {
 
-const std::map<std::string, RawReader>& readers() {
+const std::map<std::string, RawReader>& reader_table() {
   static const std::map<std::string, RawReader> table{
-      {"atomic", read_atomic},
-      {"synthetic", read_synthetic},
+      {"amazon2018", read_amazon2018}, {"amazon2023", read_amazon2023},
+      {"atomic", read_atomic},         {"csv", read_csv},
+      {"lastfm", read_lastfm},         {"movielens", read_movielens},
+      {"steam", read_steam},           {"synthetic", read_synthetic},
   };
   return table;
 }
@@ -24,8 +27,8 @@ const std::map<std::string, RawReader>& readers() {
 }  // namespace
 
 const RawReader& raw_reader(const std::string& format) {
-  auto it = readers().find(format);
-  if (it == readers().end()) {
+  auto it = reader_table().find(format);
+  if (it == reader_table().end()) {
     std::string known;
     for (const auto& name : raw_formats()) {
       known += (known.empty() ? "" : ", ") + name;
@@ -37,7 +40,7 @@ const RawReader& raw_reader(const std::string& format) {
 
 std::vector<std::string> raw_formats() {
   std::vector<std::string> names;
-  for (const auto& [name, reader] : readers()) {
+  for (const auto& [name, reader] : reader_table()) {
     names.push_back(name);
   }
   return names;

@@ -191,6 +191,30 @@ void parse_options(const StrictTable& top, const std::string& source, Recipe& re
   }
 }
 
+//! [reader]: format-specific settings; strings verbatim, booleans and numbers as TOML writes them.
+void parse_reader(const StrictTable& top, const std::string& source, Recipe& recipe) {
+  const toml::table* table = top.subtable("reader");
+  if (table == nullptr) return;
+  for (const auto& [key, node] : *table) {
+    std::string value;
+    if (auto text = node.value_exact<std::string>()) {
+      value = *text;
+    } else if (auto flag = node.value_exact<bool>()) {
+      value = *flag ? "true" : "false";
+    } else if (auto integer = node.value_exact<int64_t>()) {
+      value = std::to_string(*integer);
+    } else if (auto real = node.value_exact<double>()) {
+      std::ostringstream s;
+      s << *real;
+      value = s.str();
+    } else {
+      fail_at(source, node.source(), "reader." + std::string(key.str()),
+              "expected a string, boolean or number, got " + StrictTable::type_name(node));
+    }
+    recipe.reader[std::string(key.str())] = value;
+  }
+}
+
 std::vector<std::string> parse_text_fields(const StrictTable& top) {
   const toml::node* node = top.get("text_fields");
   if (node == nullptr) {
@@ -223,7 +247,7 @@ Recipe parse_recipe(const toml::table& table, const std::string& source,
   recipe.base_dir = base_dir;
   StrictTable top(table, "", source,
                   {"name", "format", "on_error", "seed", "max_history", "text_fields", "files",
-                   "filter", "split", "options"});
+                   "filter", "split", "options", "reader", "download_hint", "card"});
   recipe.name = top.text("name", std::filesystem::path(source).stem().string());
   if (recipe.name.empty()) {
     top.fail(table.source(), "name", "expected a non-empty name");
@@ -250,6 +274,9 @@ Recipe parse_recipe(const toml::table& table, const std::string& source,
   parse_filter(top, source, recipe.filter);
   parse_split(top, source, recipe.split);
   parse_options(top, source, recipe);
+  parse_reader(top, source, recipe);
+  recipe.download_hint = top.text("download_hint", "");
+  recipe.card = top.text("card", "");
   std::ostringstream text;
   text << table;
   recipe.toml_text = text.str();

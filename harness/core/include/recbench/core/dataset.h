@@ -47,6 +47,11 @@ struct Recipe {
   std::string on_error = "fail";          //!< malformed raw lines: "fail" or "skip" (counted)
   uint64_t seed = 0;                      //!< for generated data
   std::map<std::string, double> options;  //!< format-specific numeric options (synthetic size)
+  //! Format-specific text settings (the recipe's [reader] table; booleans/numbers as their TOML
+  //! text), e.g. csv column names, delimiter, encoding, domain label.
+  std::map<std::string, std::string> reader;
+  std::string download_hint;  //!< how to get the raw files; printed when one is missing
+  std::string card;           //!< the data card (datasets/<name>.md), named with the hint
 };
 
 //! Parses a recipe table; `source` names the file for messages, relative paths use `base_dir`.

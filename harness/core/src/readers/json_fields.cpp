@@ -1,0 +1,113 @@
+// Picks a few top-level fields out of one JSON object (a JSON-lines record) without a DOM.
+#include "json_fields.h"
+
+#include <nlohmann/json.hpp>
+
+namespace recbench::readers {
+
+using Json = nlohmann::json;
+
+//! SAX events -> the picked fields; containers below a picked key are flattened to strings.
+class JsonFields::Handler : public nlohmann::json_sax<Json> {
+ public:
+  Handler(const std::vector<std::string>& keys, std::vector<JsonField>& fields)
+      : keys_(keys), fields_(fields) {}
+  std::string error;
+
+  bool null() override { return scalar(JsonField::Kind::kNull, "null"); }
+  bool boolean(bool v) override { return scalar(JsonField::Kind::kBool, v ? "true" : "false"); }
+  bool number_integer(number_integer_t v) override {
+    if (!scalar(JsonField::Kind::kInteger, std::to_string(v))) return false;
+    if (picked_scalar()) fields_[current_].integer = v;
+    return true;
+  }
+  bool number_unsigned(number_unsigned_t v) override {
+    if (!scalar(JsonField::Kind::kInteger, std::to_string(v))) return false;
+    if (picked_scalar()) fields_[current_].integer = static_cast<int64_t>(v);
+    return true;
+  }
+  bool number_float(number_float_t v, const string_t& text) override {
+    if (!scalar(JsonField::Kind::kFloat, text)) return false;
+    if (picked_scalar()) fields_[current_].integer = static_cast<int64_t>(v);
+    return true;
+  }
+  bool string(string_t& v) override {
+    if (!in_pick()) return scalar(JsonField::Kind::kString, v);
+    if (stack_.back()) fields_[current_].items.push_back(std::move(v));  // strings in arrays only
+    return true;
+  }
+  bool binary(binary_t&) override { return scalar(JsonField::Kind::kNull, ""); }
+  bool start_object(std::size_t) override { return open(false); }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(true); }
+  bool end_array() override { return close(); }
+  bool key(string_t& k) override {
+    if (stack_.size() != 1) return true;
+    current_ = -1;
+    for (size_t i = 0; i < keys_.size(); ++i) {
+      if (keys_[i] == k) current_ = static_cast<int>(i);
+    }
+    return true;
+  }
+  bool parse_error(std::size_t position, const std::string&,
+                   const nlohmann::detail::exception& e) override {
+    std::string what = e.what();
+    const size_t colon = what.find(": ", what.find("column"));
+    if (colon != std::string::npos) what = what.substr(colon + 2);
+    error = "invalid JSON at column " + std::to_string(position) + " (" + what +
+            "); expected one JSON object per line";
+    return false;
+  }
+
+ private:
+  bool in_pick() const { return current_ >= 0 && stack_.size() >= 2; }
+  bool picked_scalar() const { return current_ >= 0 && stack_.size() == 1; }
+  bool scalar(JsonField::Kind kind, const std::string& text) {
+    if (stack_.empty()) return fail("a JSON object, found a bare value");
+    if (picked_scalar()) {
+      fields_[current_].kind = kind;
+      fields_[current_].text = text;
+    }
+    return true;
+  }
+  bool open(bool array) {
+    if (stack_.empty() && array) return fail("a JSON object, found an array");
+    if (picked_scalar()) {
+      fields_[current_].kind = array ? JsonField::Kind::kArray : JsonField::Kind::kObject;
+    }
+    stack_.push_back(array);
+    return true;
+  }
+  bool close() {
+    stack_.pop_back();
+    if (stack_.size() == 1 && current_ >= 0) current_ = -1;  // the picked value is complete
+    return true;
+  }
+  bool fail(const std::string& expected) {
+    error = "expected " + expected;
+    return false;
+  }
+
+  const std::vector<std::string>& keys_;
+  std::vector<JsonField>& fields_;
+  std::vector<bool> stack_;  //!< open containers, true = array
+  int current_ = -1;         //!< picked key whose value is being read
+};
+
+JsonFields::JsonFields(std::vector<std::string> keys)
+    : keys_(std::move(keys)), fields_(keys_.size()) {}
+
+bool JsonFields::parse(std::string_view record, std::string& error) {
+  for (auto& f : fields_) {
+    f.kind = JsonField::Kind::kMissing;
+    f.text.clear();
+    f.items.clear();
+    f.integer = 0;
+  }
+  Handler handler(keys_, fields_);
+  const bool ok = Json::sax_parse(record.begin(), record.end(), &handler);
+  if (!ok) error = handler.error.empty() ? "invalid JSON; expected one JSON object" : handler.error;
+  return ok;
+}
+
+}  // namespace recbench::readers

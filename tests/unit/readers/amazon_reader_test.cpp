@@ -1,0 +1,97 @@
+// Amazon Reviews 2018 and 2023 readers: JSON lines, meta text, category domains, time units.
+#include <gtest/gtest.h>
+
+#include "reader_test_util.h"
+#include "recbench/core/readers.h"
+
+namespace recbench {
+namespace {
+
+using reader_test::Interaction;
+using reader_test::Item;
+
+TEST(AmazonReader, Release2018ReviewsAndMeta) {
+  reader_test::RecordingSink sink;
+  ReadStats stats;
+  read_amazon2018(reader_test::fixture_recipe(
+                      "amazon2018", {{"reviews", "amazon2018/Office_Products_5.json.gz"},
+                                     {"meta", "amazon2018/meta_Office_Products.json.gz"}}),
+                  sink, stats);
+  ASSERT_EQ(sink.interactions.size(), 3u);
+  EXPECT_EQ(sink.interactions[0],
+            (Interaction{"A2HBOVC6W1X9QT", "0140503528", 1510012800, "Office_Products"}));
+  EXPECT_EQ(sink.interactions[2],
+            (Interaction{"A1OE8LMAPZD7M4", "0140503528", 1420070400, "Office_Products"}));
+  ASSERT_EQ(sink.items.size(), 2u);  // the meta line without an asin is not an item
+  EXPECT_EQ(sink.items["0140503528"],
+            (Item{"Corduroy", "Office Products > Office & School Supplies > Education & Crafts",
+                  "Office_Products"}));
+  EXPECT_EQ(sink.items["0205616747"],
+            (Item{"Pens &amp; Pencils", "Office Products", "Office_Products"}));  // main_cat
+  EXPECT_EQ(stats.lines, 6);
+}
+
+TEST(AmazonReader, SeveralCategoriesKeepTheirDomains) {
+  reader_test::RecordingSink sink;
+  ReadStats stats;
+  read_amazon2018(reader_test::fixture_recipe(
+                      "amazon2018", {{"reviews_office", "amazon2018/Office_Products_5.json.gz"},
+                                     {"reviews_books", "amazon2018/Books.json.gz"}}),
+                  sink, stats);
+  ASSERT_EQ(sink.interactions.size(), 5u);  // roles are read in sorted order: books first
+  EXPECT_EQ(sink.interactions[0],
+            (Interaction{"A2HBOVC6W1X9QT", "0439023483", 1300000000, "Books"}));
+  EXPECT_EQ(sink.interactions[1].timestamp, 1300000500);  // a float time
+  EXPECT_EQ(sink.interactions[2].domain, "Office_Products");
+}
+
+TEST(AmazonReader, Release2023ParentAsinsAndMilliseconds) {
+  reader_test::RecordingSink sink;
+  ReadStats stats;
+  read_amazon2023(reader_test::fixture_recipe(
+                      "amazon2023", {{"reviews", "amazon2023/Musical_Instruments.jsonl.gz"},
+                                     {"meta", "amazon2023/meta_Musical_Instruments.jsonl.gz"}}),
+                  sink, stats);
+  ASSERT_EQ(sink.interactions.size(), 2u);
+  EXPECT_EQ(sink.interactions[0], (Interaction{"AGKHLEW2SOWHNMFQIJGBECAF7INQ", "B00004Y2UT",
+                                               1588687728, "Musical_Instruments"}));
+  EXPECT_EQ(sink.interactions[1].item, "B07ABCDE12");  // parent_asin, not the variant's asin
+  EXPECT_EQ(sink.interactions[1].timestamp, 1600000000);
+  EXPECT_EQ(sink.items["B00004Y2UT"],
+            (Item{"Guitar Strings",
+                  "Musical Instruments > Instrument Accessories > Guitar & Bass Accessories > "
+                  "Strings",
+                  "Musical_Instruments"}));
+  EXPECT_EQ(sink.items["B07ABCDE12"].category, "All Beauty");  // main_category fallback
+}
+
+TEST(AmazonReader, TextFieldsComposeTheTitle) {
+  auto recipe = reader_test::fixture_recipe("amazon2018",
+                                            {{"reviews", "amazon2018/Office_Products_5.json.gz"},
+                                             {"meta", "amazon2018/meta_Office_Products.json.gz"}});
+  recipe.text_fields = {"title", "description"};
+  reader_test::RecordingSink sink;
+  ReadStats stats;
+  read_amazon2018(recipe, sink, stats);
+  EXPECT_EQ(sink.items["0140503528"].title, "Corduroy A children's book.");
+  EXPECT_EQ(sink.items["0205616747"].title, "Pens &amp; Pencils");  // empty description
+  recipe.text_fields = {"title", "brand"};
+  EXPECT_NE(reader_test::config_error([&] { read_amazon2018(recipe, sink, stats); })
+                .find("text_fields: no field \"brand\" in format \"amazon2018\" (available: "
+                      "title, category, description)"),
+            std::string::npos);
+}
+
+TEST(AmazonReader, ReviewsAreRequired) {
+  reader_test::RecordingSink sink;
+  ReadStats stats;
+  const auto recipe = reader_test::fixture_recipe(
+      "amazon2023", {{"meta", "amazon2023/meta_Musical_Instruments.jsonl.gz"}});
+  EXPECT_NE(reader_test::config_error([&] {
+              read_amazon2023(recipe, sink, stats);
+            }).find("files.reviews"),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace recbench
