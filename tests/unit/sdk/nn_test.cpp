@@ -31,7 +31,7 @@ TEST(TransformerEncoder, CausalOutputsIgnoreLaterItems) {
     auto items = torch::tensor({1, 2, 3, 4}, torch::kInt64).view({1, 4});
     auto y1 = enc(x, attention_mask(items, true));
     auto x2 = x.clone();
-    x2.select(1, 3).add_(1.0);
+    x2.select(1, 3).add_(torch::randn({8}));
     auto y2 = enc(x2, attention_mask(items, true));
     EXPECT_TRUE(torch::allclose(y1.slice(1, 0, 3), y2.slice(1, 0, 3)));
     EXPECT_FALSE(torch::allclose(y1.select(1, 3), y2.select(1, 3)));
@@ -57,12 +57,14 @@ TEST(ItemLoss, SampledLossesAreFiniteAndLearnable) {
   for (auto kind : {LossKind::bce, LossKind::sampled_softmax}) {
     ItemLoss loss{kind, 10};
     auto hidden = torch::zeros({32, 8}, torch::requires_grad());
+    torch::manual_seed(3);
     auto value = loss(hidden, targets, table);
     EXPECT_TRUE(std::isfinite(value.item<double>()));
     value.backward();
-    // Moving the states toward their targets' embeddings lowers the loss.
-    auto better = loss(table.index_select(0, targets) * 3, targets, table);
-    EXPECT_LT(better.item<double>(), value.item<double>());
+    // A gradient step lowers the loss (same negatives: same generator state).
+    torch::manual_seed(3);
+    auto better = loss(hidden.detach() - 0.5 * hidden.grad(), targets, table);
+    EXPECT_LT(better.item<double>(), value.item<double>() - 1e-3);
   }
   EXPECT_EQ(parse_loss("bce"), LossKind::bce);
   EXPECT_THROW(parse_loss("mse"), ConfigError);
