@@ -29,4 +29,16 @@ HistoryBatch make_history_batch(const SequenceSet& set, std::span<const int64_t>
   return out;
 }
 
+HistoryBatch keep_recent(const HistoryBatch& batch, int64_t max_len, bool pad_to) {
+  const int64_t width = batch.items.size(1);
+  const int64_t out_width = pad_to ? max_len : std::min(width, max_len);
+  if (out_width == width && batch.lengths.le(max_len).all().item<bool>()) return batch;
+  auto lengths = batch.lengths.clamp_max(max_len);
+  auto start = (batch.lengths - lengths).unsqueeze(1);                        // [B, 1]
+  auto pos = torch::arange(out_width, batch.lengths.options()).unsqueeze(0);  // [1, W']
+  auto index = (start + pos).clamp_max(width - 1);
+  auto items = batch.items.gather(1, index).masked_fill(pos >= lengths.unsqueeze(1), kPaddingItem);
+  return {items, lengths, batch.users};
+}
+
 }  // namespace recbench

@@ -23,4 +23,10 @@ struct HistoryBatch {
 RECBENCH_API HistoryBatch make_history_batch(const SequenceSet& set, std::span<const int64_t> rows,
                                              int64_t max_len, const torch::Device& device);
 
+//! The most recent `max_len` items of each history, left-aligned again; the width becomes
+//! min(max_len, batch width), or exactly `max_len` when `pad_to` is true (for fixed-width
+//! models such as Caser). Returns `batch` itself when nothing changes.
+RECBENCH_API HistoryBatch keep_recent(const HistoryBatch& batch, int64_t max_len,
+                                      bool pad_to = false);
+
 }  // namespace recbench

@@ -1,0 +1,148 @@
+// BERT4Rec (Sun et al., CIKM 2019): a bidirectional Transformer trained with the cloze task;
+// at inference a mask token appended after the history is decoded into next-item scores.
+#include <torch/torch.h>
+
+#include "recbench/error.h"
+#include "recbench/nn/common.h"
+#include "recbench/nn/sequential_model.h"
+#include "recbench/nn/transformer.h"
+#include "recbench/plugin.h"
+
+namespace recbench {
+namespace {
+
+//! Items (+ one mask row) and positions -> bidirectional encoder -> GELU/LayerNorm output head.
+class BERT4RecNetImpl : public torch::nn::Module {
+ public:
+  BERT4RecNetImpl(int64_t num_items, int64_t max_len, const nn::TransformerOptions& o) {
+    items = register_module(
+        "items",
+        torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items + 1, o.hidden).padding_idx(0)));
+    input = register_module("input",
+                            nn::PositionalInput(max_len, o.hidden, o.dropout, o.layer_norm_eps));
+    encoder = register_module("encoder", nn::TransformerEncoder(o));
+    head = register_module("head", torch::nn::Linear(o.hidden, o.hidden));
+    head_norm = register_module(
+        "head_norm",
+        torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.hidden}).eps(o.layer_norm_eps)));
+    bias = register_parameter("bias", torch::zeros({num_items}));
+  }
+  //! items [B, L] left-aligned (may hold the mask token) -> states [B, L, d].
+  torch::Tensor forward(const torch::Tensor& seq) {
+    auto states = encoder(input(items(seq)), nn::attention_mask(seq, /*causal=*/false));
+    return head_norm(torch::gelu(head(states)));
+  }
+  torch::nn::Embedding items{nullptr};
+  nn::PositionalInput input{nullptr};
+  nn::TransformerEncoder encoder{nullptr};
+  torch::nn::Linear head{nullptr};
+  torch::nn::LayerNorm head_norm{nullptr};
+  torch::Tensor bias;
+};
+TORCH_MODULE(BERT4RecNet);
+
+class BERT4Rec final : public nn::SequentialModel {
+ public:
+  BERT4Rec(Params& params, const PluginContext& context)
+      : SequentialModel(read_common(params), context.device) {
+    nn::TransformerOptions o;
+    o.hidden = params.integer("hidden_size", 64, "embedding and model width", 1);
+    o.layers = params.integer("num_layers", 2, "Transformer layers", 1);
+    o.heads = params.integer("num_heads", 2, "attention heads (divide hidden_size)", 1);
+    o.inner = params.integer("inner_size", 256, "feed-forward width", 1);
+    o.dropout = params.real("dropout", 0.2, "dropout on embeddings and sublayers", 0.0, 1.0);
+    o.attn_dropout = params.real("attn_dropout", 0.2, "dropout on attention weights", 0.0, 1.0);
+    o.layer_norm_eps = params.real("layer_norm_eps", 1e-12, "LayerNorm epsilon", 0.0);
+    const double init_std = params.real("init_std", 0.02, "std of the normal initialisation", 0.0);
+    mask_ratio_ =
+        params.real("mask_ratio", 0.2, "share of items masked in cloze samples", 0.0, 1.0);
+    ft_ratio_ =
+        params.real("ft_ratio", 0.5,
+                    "share of samples that mask only the last item (Sun et al. 3.6)", 0.0, 1.0);
+    loss_ = nn::read_loss(params);
+    if (options().max_len < 2) throw ConfigError("bert4rec: max_len must be >= 2");
+    const auto& data = nn::require_data(context.data, "bert4rec");
+    mask_token_ = data.num_items();
+    net_ = BERT4RecNet(data.num_items(), options().max_len, o);
+    nn::init_normal(*net_, init_std);
+    attach(net_.ptr());
+  }
+
+  //! [n, d + 1]: the item embeddings with the output bias as last column.
+  torch::Tensor item_embeddings() const override {
+    auto table = output_table().detach();
+    return torch::cat({table, net_->bias.detach().unsqueeze(1)}, 1);
+  }
+  //! [B, d + 1]: the state at the appended mask token, and a 1 that picks up the bias.
+  torch::Tensor user_representation(const HistoryBatch& batch) override {
+    auto rep = SequentialModel::user_representation(batch);
+    return torch::cat({rep, torch::ones({rep.size(0), 1}, rep.options())}, 1);
+  }
+
+ protected:
+  //! History (at most max_len - 1 items) + mask token; the state at the mask.
+  torch::Tensor encode(const HistoryBatch& batch) override {
+    HistoryBatch h = keep_recent(batch, options().max_len - 1);
+    auto lengths = h.lengths * h.items.select(1, 0).ne(0).to(torch::kInt64);  // empty history: 0
+    auto seq = append(h.items, lengths, torch::full_like(lengths, mask_token_));
+    return nn::gather_last(net_(seq), lengths + 1);
+  }
+  torch::Tensor batch_loss(const TrainBatch& batch) override;
+  torch::Tensor output_table() const override {
+    return net_->items->weight.slice(0, 0, mask_token_);
+  }
+  int64_t train_length() const override { return options().max_len - 1; }
+
+ private:
+  static nn::CommonOptions read_common(Params& params) {
+    return nn::read_common_options(params, {}, {TrainMode::prefix, TrainMode::every_position});
+  }
+  //! items [B, W] with `lengths` real items -> [B, W + 1] with `next` [B] at position lengths.
+  static torch::Tensor append(const torch::Tensor& items, const torch::Tensor& lengths,
+                              const torch::Tensor& next) {
+    auto seq = torch::cat({items, torch::zeros({items.size(0), 1}, items.options())}, 1);
+    return seq.scatter(1, lengths.unsqueeze(1), next.unsqueeze(1));
+  }
+  torch::Tensor cloze_mask(const torch::Tensor& seq, const torch::Tensor& lengths) const;
+
+  double mask_ratio_ = 0.2, ft_ratio_ = 0.5;
+  int64_t mask_token_ = 0;
+  nn::ItemLoss loss_;
+  BERT4RecNet net_{nullptr};
+};
+
+//! Which positions of `seq` [B, W] (lengths [B] real items) to mask: each real item with
+//! probability mask_ratio; rows drawn with probability ft_ratio mask only their last item; a row
+//! with nothing masked masks one uniformly drawn position.
+torch::Tensor BERT4Rec::cloze_mask(const torch::Tensor& seq, const torch::Tensor& lengths) const {
+  const auto opts = torch::TensorOptions().device(seq.device());
+  auto pos = torch::arange(seq.size(1), opts.dtype(torch::kInt64)).unsqueeze(0);
+  auto real = pos < lengths.unsqueeze(1);
+  auto mask = torch::rand(seq.sizes(), opts).lt(mask_ratio_).logical_and(real);
+  auto last = pos.eq((lengths - 1).unsqueeze(1));
+  auto fine_tune = torch::rand({seq.size(0), 1}, opts).lt(ft_ratio_);
+  mask = torch::where(fine_tune, last, mask);
+  auto empty = mask.any(1, /*keepdim=*/true).logical_not();
+  auto pick = (torch::rand({seq.size(0), 1}, opts) * lengths.unsqueeze(1)).to(torch::kInt64);
+  return mask.logical_or(empty.logical_and(pos.eq(pick)));
+}
+
+torch::Tensor BERT4Rec::batch_loss(const TrainBatch& batch) {
+  // The whole window (inputs + the last target) is the cloze sequence.
+  auto last = batch.targets.dim() == 1
+                  ? batch.targets
+                  : batch.targets.gather(1, (batch.lengths - 1).unsqueeze(1)).squeeze(1);
+  auto seq = append(batch.items, batch.lengths, last);
+  auto mask = cloze_mask(seq, batch.lengths + 1);
+  auto states = net_(seq.masked_fill(mask, mask_token_));
+  auto index = mask.reshape(-1).nonzero().squeeze(1);
+  auto hidden = states.reshape({-1, states.size(2)}).index_select(0, index);
+  auto targets = seq.reshape(-1).index_select(0, index);
+  return loss_(hidden, targets, output_table(), net_->bias);
+}
+
+}  // namespace
+}  // namespace recbench
+
+RECBENCH_PLUGIN(bert4rec, recbench::BERT4Rec, "1.0",
+                "BERT4Rec: bidirectional Transformer with the cloze objective (Sun et al. 2019)")

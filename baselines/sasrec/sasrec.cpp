@@ -1,0 +1,79 @@
+// SASRec (Kang & McAuley, ICDM 2018): causal self-attention over the history; the state at the
+// last position, dotted with the (shared) item embeddings, scores the next item.
+#include <torch/torch.h>
+
+#include "recbench/nn/common.h"
+#include "recbench/nn/sequential_model.h"
+#include "recbench/nn/transformer.h"
+#include "recbench/plugin.h"
+
+namespace recbench {
+namespace {
+
+//! Item embeddings + learned positions -> causal Transformer encoder -> a state per position.
+class SASRecNetImpl : public torch::nn::Module {
+ public:
+  SASRecNetImpl(int64_t num_items, int64_t max_len, const nn::TransformerOptions& o) {
+    items = register_module(
+        "items",
+        torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items, o.hidden).padding_idx(0)));
+    input = register_module("input",
+                            nn::PositionalInput(max_len, o.hidden, o.dropout, o.layer_norm_eps));
+    encoder = register_module("encoder", nn::TransformerEncoder(o));
+  }
+  //! items [B, L] left-aligned -> states [B, L, d].
+  torch::Tensor forward(const torch::Tensor& seq) {
+    return encoder(input(items(seq)), nn::attention_mask(seq, /*causal=*/true));
+  }
+  torch::nn::Embedding items{nullptr};
+  nn::PositionalInput input{nullptr};
+  nn::TransformerEncoder encoder{nullptr};
+};
+TORCH_MODULE(SASRecNet);
+
+class SASRec final : public nn::SequentialModel {
+ public:
+  SASRec(Params& params, const PluginContext& context)
+      : SequentialModel(read_common(params), context.device) {
+    nn::TransformerOptions o;
+    o.hidden = params.integer("hidden_size", 64, "embedding and model width", 1);
+    o.layers = params.integer("num_layers", 2, "Transformer layers", 1);
+    o.heads = params.integer("num_heads", 2, "attention heads (divide hidden_size)", 1);
+    o.inner = params.integer("inner_size", 256, "feed-forward width", 1);
+    o.dropout = params.real("dropout", 0.5, "dropout on embeddings and sublayers", 0.0, 1.0);
+    o.attn_dropout = params.real("attn_dropout", 0.5, "dropout on attention weights", 0.0, 1.0);
+    o.layer_norm_eps = params.real("layer_norm_eps", 1e-12, "LayerNorm epsilon", 0.0);
+    o.pre_norm = params.flag("pre_norm", false,
+                             "pre-LN layers as the original code (default post-LN as RecBole)");
+    const double init_std = params.real("init_std", 0.02, "std of the normal initialisation", 0.0);
+    loss_ = nn::read_loss(params);
+    const auto& data = nn::require_data(context.data, "sasrec");
+    net_ = SASRecNet(data.num_items(), options().max_len, o);
+    nn::init_normal(*net_, init_std);
+    attach(net_.ptr());
+  }
+
+ protected:
+  torch::Tensor encode(const HistoryBatch& batch) override {
+    HistoryBatch h = keep_recent(batch, options().max_len);
+    return nn::gather_last(net_(h.items), h.lengths);
+  }
+  torch::Tensor batch_loss(const TrainBatch& batch) override {
+    auto sel = nn::select_targets(net_(batch.items), batch);
+    return loss_(sel.states, sel.targets, output_table());
+  }
+  torch::Tensor output_table() const override { return net_->items->weight; }
+
+ private:
+  static nn::CommonOptions read_common(Params& params) {
+    return nn::read_common_options(params, {}, {TrainMode::every_position, TrainMode::prefix});
+  }
+  nn::ItemLoss loss_;
+  SASRecNet net_{nullptr};
+};
+
+}  // namespace
+}  // namespace recbench
+
+RECBENCH_PLUGIN(sasrec, recbench::SASRec, "1.0",
+                "SASRec: causal self-attention sequential recommender (Kang & McAuley 2018)")

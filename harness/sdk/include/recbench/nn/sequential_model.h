@@ -1,0 +1,99 @@
+// Base class of neural next-item models: training loop, full-ranking scores, save/load, and
+// the EmbeddingSource interface, so a model only writes its encoder and its batch loss.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <torch/nn/module.h>
+#include <torch/types.h>
+
+#include "recbench/data.h"
+#include "recbench/export.h"
+#include "recbench/nn/losses.h"
+#include "recbench/recommender.h"
+#include "recbench/train_views.h"
+
+namespace torch::optim {
+class Optimizer;
+}
+namespace recbench {
+class Params;
+}
+
+namespace recbench::nn {
+
+//! Training options every neural baseline reads (RecBole's meanings).
+struct CommonOptions {
+  int64_t epochs = 300;       //!< upper bound; the harness's early stopping usually ends sooner
+  int64_t batch_size = 2048;  //!< training samples (prefixes or windows) per step
+  double lr = 1e-3;           //!< Adam learning rate
+  double weight_decay = 0.0;  //!< Adam's L2 penalty
+  int64_t max_len = 50;       //!< items of history the model reads
+  TrainMode mode = TrainMode::prefix;
+};
+
+//! Which train modes a model offers; the first is the default.
+using TrainModes = std::vector<TrainMode>;
+
+//! Declares and reads epochs, batch_size, lr, weight_decay, max_len and (when `modes` has more
+//! than one entry) train_mode. `defaults` gives the model's defaults; `window_batch_size` is the
+//! batch_size default in every_position mode (windows are ~max_len times larger than prefixes).
+RECBENCH_API CommonOptions read_common_options(Params& params, const CommonOptions& defaults,
+                                               const TrainModes& modes,
+                                               int64_t window_batch_size = 128);
+
+RECBENCH_API const char* train_mode_name(TrainMode mode);
+
+//! Declares and reads `loss` (ce | bce | sampled_softmax) and `num_negatives`.
+RECBENCH_API ItemLoss read_loss(Params& params, const std::string& default_loss = "ce");
+
+//! The dataset a model is built for; throws PluginError naming `model` when there is none.
+RECBENCH_API const DatasetView& require_data(const DatasetView* data, const char* model);
+
+//! A model = a network (registered with attach()) + encode() + batch_loss() + output_table().
+//! Scores are encode(history) x output_table()^T, one matrix product per batch.
+class RECBENCH_API SequentialModel : public Recommender, public EmbeddingSource {
+ public:
+  //! Adam over the network's parameters, epochs of shuffled batches from the training view,
+  //! ctx.validate() after each epoch; stops when it says so.
+  void fit(TrainContext& ctx) override;
+  torch::Tensor score_all(const HistoryBatch& batch) override;
+  //! Writes model.pt (the network's parameters and buffers) and item_embeddings.pt (a tensor).
+  void save(const std::filesystem::path& dir) const override;
+  void load(const std::filesystem::path& dir) override;
+
+  torch::Tensor item_embeddings() const override;
+  //! Evaluation mode, no gradients.
+  torch::Tensor user_representation(const HistoryBatch& batch) override;
+
+ protected:
+  SequentialModel(const CommonOptions& options, const torch::Device& device);
+  //! Registers the network (call at the end of the derived constructor); moves it to the device.
+  void attach(std::shared_ptr<torch::nn::Module> network);
+
+  //! [B, d] user representation of histories (train or eval mode as set by the caller).
+  virtual torch::Tensor encode(const HistoryBatch& batch) = 0;
+  //! Mean training loss of one batch of the view (train mode, gradients on).
+  virtual torch::Tensor batch_loss(const TrainBatch& batch) = 0;
+  //! [n, d] output item table (a parameter, with gradients); row 0 is padding.
+  virtual torch::Tensor output_table() const = 0;
+  //! Length of the training view's inputs; max_len by default.
+  virtual int64_t train_length() const { return options_.max_len; }
+
+  const CommonOptions& options() const { return options_; }
+  const torch::Device& device() const { return device_; }
+  torch::nn::Module& network() const { return *network_; }
+
+ private:
+  double train_epoch(TrainView& view, TrainContext& ctx, torch::optim::Optimizer& opt, int epoch);
+
+  CommonOptions options_;
+  torch::Device device_;
+  std::shared_ptr<torch::nn::Module> network_;
+};
+
+}  // namespace recbench::nn

@@ -1,0 +1,80 @@
+// Transformer blocks for sequential recommenders (RecBole's TransformerEncoder, SASRec/BERT4Rec).
+#pragma once
+
+#include <cstdint>
+
+#include <torch/nn/module.h>
+#include <torch/nn/modules/container/modulelist.h>
+#include <torch/nn/modules/dropout.h>
+#include <torch/nn/modules/embedding.h>
+#include <torch/nn/modules/linear.h>
+#include <torch/nn/modules/normalization.h>
+#include <torch/nn/pimpl.h>
+
+#include "recbench/export.h"
+
+namespace recbench::nn {
+
+struct TransformerOptions {
+  int64_t hidden = 64;            //!< model width d
+  int64_t heads = 2;              //!< attention heads (hidden must be divisible by heads)
+  int64_t inner = 256;            //!< feed-forward width
+  int64_t layers = 2;             //!< encoder layers
+  double dropout = 0.5;           //!< on sublayer outputs (RecBole's hidden_dropout_prob)
+  double attn_dropout = 0.5;      //!< on attention probabilities (attn_dropout_prob)
+  double layer_norm_eps = 1e-12;  //!< RecBole's default
+  //! false: post-LN, LayerNorm(x + Dropout(Sublayer(x))) as RecBole (and BERT);
+  //! true: pre-LN, x + Dropout(Sublayer(LayerNorm(x))) with a final LayerNorm, as the original
+  //! SASRec code.
+  bool pre_norm = false;
+};
+
+//! Additive attention mask [B, 1, L, L] for left-aligned `items` [B, L] (0 = padding): 0 where a
+//! query may attend to a key, -10000 elsewhere (RecBole's constant). Keys that are padding are
+//! masked; `causal` also masks keys after the query.
+RECBENCH_API torch::Tensor attention_mask(const torch::Tensor& items, bool causal);
+
+//! Multi-head self-attention followed by a GELU feed-forward network, each with a residual.
+class RECBENCH_API TransformerLayerImpl : public torch::nn::Module {
+ public:
+  explicit TransformerLayerImpl(const TransformerOptions& options);
+  //! x [B, L, d], mask from attention_mask() -> [B, L, d].
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
+
+ private:
+  torch::Tensor attend(const torch::Tensor& x, const torch::Tensor& mask);
+  TransformerOptions options_;
+  torch::nn::Linear qkv_{nullptr}, out_{nullptr}, ff1_{nullptr}, ff2_{nullptr};
+  torch::nn::LayerNorm norm1_{nullptr}, norm2_{nullptr};
+  torch::nn::Dropout attn_drop_{nullptr}, drop_{nullptr};
+};
+TORCH_MODULE(TransformerLayer);
+
+//! A stack of TransformerLayers (plus the final LayerNorm of pre-LN stacks).
+class RECBENCH_API TransformerEncoderImpl : public torch::nn::Module {
+ public:
+  explicit TransformerEncoderImpl(const TransformerOptions& options);
+  torch::Tensor forward(torch::Tensor x, const torch::Tensor& mask);
+
+ private:
+  torch::nn::ModuleList layers_;
+  torch::nn::LayerNorm final_norm_{nullptr};
+};
+TORCH_MODULE(TransformerEncoder);
+
+//! Learned absolute positions added to item embeddings, then LayerNorm and dropout (RecBole's
+//! SASRec/BERT4Rec input block). Position 0 is the oldest item of a left-aligned sequence.
+class RECBENCH_API PositionalInputImpl : public torch::nn::Module {
+ public:
+  PositionalInputImpl(int64_t max_len, int64_t hidden, double dropout, double layer_norm_eps);
+  //! item_emb [B, L, d] with L <= max_len -> [B, L, d].
+  torch::Tensor forward(const torch::Tensor& item_emb);
+
+ private:
+  torch::nn::Embedding positions_{nullptr};
+  torch::nn::LayerNorm norm_{nullptr};
+  torch::nn::Dropout drop_{nullptr};
+};
+TORCH_MODULE(PositionalInput);
+
+}  // namespace recbench::nn

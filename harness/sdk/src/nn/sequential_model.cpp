@@ -1,0 +1,147 @@
+// SequentialModel: the training loop, scoring, persistence and embedding access of neural models.
+#include "recbench/nn/sequential_model.h"
+
+#include <algorithm>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "recbench/error.h"
+#include "recbench/params.h"
+#include "recbench/progress.h"
+#include "recbench/train_context.h"
+
+namespace recbench::nn {
+
+const char* train_mode_name(TrainMode mode) {
+  return mode == TrainMode::prefix ? "prefix" : "every_position";
+}
+
+CommonOptions read_common_options(Params& params, const CommonOptions& defaults,
+                                  const TrainModes& modes, int64_t window_batch_size) {
+  CommonOptions o = defaults;
+  o.mode = modes.at(0);
+  if (modes.size() > 1) {
+    std::vector<std::string> names;
+    for (TrainMode m : modes) names.emplace_back(train_mode_name(m));
+    const auto mode = params.choice(
+        "train_mode", names[0], names,
+        "prefix: one sample per prefix (RecBole); every_position: windows tiling each sequence, "
+        "a target at every position (original SASRec)");
+    o.mode = mode == "prefix" ? TrainMode::prefix : TrainMode::every_position;
+  }
+  const int64_t batch_default =
+      o.mode == TrainMode::every_position ? window_batch_size : defaults.batch_size;
+  o.epochs = params.integer("epochs", defaults.epochs, "maximum training epochs", 1);
+  o.batch_size = params.integer("batch_size", batch_default,
+                                "training samples per step (prefixes, or windows in "
+                                "every_position mode)",
+                                1);
+  o.lr = params.real("lr", defaults.lr, "Adam learning rate", 0.0);
+  o.weight_decay = params.real("weight_decay", defaults.weight_decay, "Adam weight decay", 0.0);
+  o.max_len = params.integer("max_len", defaults.max_len, "history items the model reads", 1);
+  return o;
+}
+
+ItemLoss read_loss(Params& params, const std::string& default_loss) {
+  ItemLoss loss;
+  loss.kind = parse_loss(params.choice(
+      "loss", default_loss, loss_names(),
+      "ce: softmax over all items; bce: one uniform negative per target (original SASRec); "
+      "sampled_softmax: num_negatives uniform negatives shared by the batch"));
+  loss.num_negatives =
+      params.integer("num_negatives", 100, "negatives per batch for loss = sampled_softmax", 1);
+  return loss;
+}
+
+const DatasetView& require_data(const DatasetView* data, const char* model) {
+  if (data == nullptr || data->items == nullptr) {
+    throw PluginError(std::string(model) +
+                      ": constructed without a dataset (the item count "
+                      "sizes its embedding table)");
+  }
+  return *data;
+}
+
+SequentialModel::SequentialModel(const CommonOptions& options, const torch::Device& device)
+    : options_(options), device_(device) {}
+
+void SequentialModel::attach(std::shared_ptr<torch::nn::Module> network) {
+  network_ = std::move(network);
+  network_->to(device_);
+}
+
+double SequentialModel::train_epoch(TrainView& view, TrainContext& ctx,
+                                    torch::optim::Optimizer& opt, int epoch) {
+  network_->train();
+  const int64_t batches = view.num_batches(options_.batch_size);
+  Progress progress(ctx.log(), "epoch " + std::to_string(epoch), batches);
+  for (int64_t b = 0; b < batches; ++b) {
+    TrainBatch batch = view.batch(b, options_.batch_size, device_);
+    opt.zero_grad();
+    torch::Tensor loss = batch_loss(batch);
+    loss.backward();
+    opt.step();
+    progress.step(loss.item<double>(), batch.size());
+  }
+  progress.finish();
+  return progress.mean_loss();
+}
+
+void SequentialModel::fit(TrainContext& ctx) {
+  if (!network_) throw Error("SequentialModel: the model never called attach()");
+  torch::manual_seed(ctx.seed(Stream::dropout));
+  TrainView view = TrainView::make(options_.mode, *ctx.data().train, train_length());
+  if (view.size() == 0) throw DataError("training split has no sequence of two or more items");
+  torch::optim::Adam opt(
+      network_->parameters(),
+      torch::optim::AdamOptions(options_.lr).weight_decay(options_.weight_decay));
+  const uint64_t shuffle_seed = ctx.seed(Stream::shuffle);
+  for (int epoch = 0; epoch < options_.epochs; ++epoch) {
+    view.shuffle(mix_seed(shuffle_seed, static_cast<uint64_t>(epoch)));
+    const double loss = train_epoch(view, ctx, opt, epoch);
+    if (ctx.validate(*this, epoch, loss).should_stop) break;
+  }
+  network_->eval();
+}
+
+torch::Tensor SequentialModel::user_representation(const HistoryBatch& batch) {
+  torch::NoGradGuard no_grad;
+  network_->eval();
+  return encode(batch);
+}
+
+torch::Tensor SequentialModel::item_embeddings() const { return output_table().detach(); }
+
+torch::Tensor SequentialModel::score_all(const HistoryBatch& batch) {
+  constexpr int64_t kChunk = 1024;  // rows per product: bounds memory at n_items x 1024 floats
+  torch::NoGradGuard no_grad;
+  auto table = item_embeddings();
+  std::vector<torch::Tensor> parts;
+  for (int64_t start = 0; start < batch.size(); start += kChunk) {
+    const int64_t end = std::min(batch.size(), start + kChunk);
+    HistoryBatch part{batch.items.slice(0, start, end), batch.lengths.slice(0, start, end),
+                      batch.users.slice(0, start, end)};
+    parts.push_back(torch::matmul(user_representation(part), table.t()));
+  }
+  return parts.size() == 1 ? parts[0] : torch::cat(parts, 0);
+}
+
+void SequentialModel::save(const std::filesystem::path& dir) const {
+  torch::serialize::OutputArchive archive;
+  network_->save(archive);
+  archive.save_to((dir / "model.pt").string());
+  torch::save(item_embeddings().cpu().contiguous(), (dir / "item_embeddings.pt").string());
+}
+
+void SequentialModel::load(const std::filesystem::path& dir) {
+  const auto path = dir / "model.pt";
+  if (!std::filesystem::exists(path)) throw DataError(path.string() + ": saved model not found");
+  torch::serialize::InputArchive archive;
+  archive.load_from(path.string(), device_);
+  network_->load(archive);
+  network_->to(device_);
+  network_->eval();
+}
+
+}  // namespace recbench::nn

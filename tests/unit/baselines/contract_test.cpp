@@ -1,0 +1,88 @@
+// The contract every registered plugin honours (XGBoost-style registry test): construct with
+// defaults, fit on tiny data, score shapes, save/load, determinism, unknown keys rejected.
+#include <gtest/gtest.h>
+
+#include "unit/baselines/fake_context.h"
+
+namespace recbench::testing {
+namespace {
+
+//! 40 users x 4-10 items over 30 items, with a weak sequential rule.
+const FakeDataset& tiny() {
+  static const FakeDataset data(
+      rule_sequences(31, 40, 4, 10, 0.5, 3, [](ItemId i) { return i % 30 + 1; }), 31);
+  return data;
+}
+
+std::vector<std::string> plugin_names() {
+  std::vector<std::string> names;
+  for (const auto& p : static_plugins()) names.emplace_back(p.info->name);
+  return names;
+}
+
+//! Default parameters, except one epoch for plugins that declare an `epochs` key.
+std::string quick_params(const std::string& name, const TrainContext& ctx) {
+  Params probe("probe", "", "");
+  PluginContext context;
+  context.data = &ctx.data();
+  find_plugin(name).factory(probe, context);
+  for (const auto& spec : probe.specs()) {
+    if (spec.key == "epochs") return "epochs = 1\n";
+  }
+  return "";
+}
+
+class Contract : public ::testing::TestWithParam<std::string> {};
+
+TEST_P(Contract, InfoIsComplete) {
+  const auto& info = *find_plugin(GetParam()).info;
+  EXPECT_EQ(info.abi_version, RECBENCH_PLUGIN_ABI_VERSION);
+  EXPECT_GT(std::string(info.description).size(), 10u);
+  EXPECT_FALSE(std::string(info.version).empty());
+}
+
+TEST_P(Contract, FitScoreSaveLoadDeterminism) {
+  FakeContext ctx(tiny());
+  const std::string params = quick_params(GetParam(), ctx);
+  auto model = make_model(GetParam(), params, ctx);
+  model->fit(ctx);
+  auto scores = valid_scores(*model, ctx.data(), 7);
+  ASSERT_EQ(scores.sizes(), (std::vector<int64_t>{7, 31}));
+  EXPECT_TRUE(torch::isfinite(scores.slice(1, 1)).all().item<bool>());
+  auto cand = torch::randint(1, 31, {7, 4}, torch::kInt64);
+  EXPECT_TRUE(torch::equal(
+      model->score_candidates(
+          make_history_batch(tiny().valid.histories, std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6}, 50,
+                             torch::kCPU),
+          cand),
+      scores.gather(1, cand)));
+
+  const auto dir = ctx.work_dir() / "model";
+  std::filesystem::create_directories(dir);
+  model->save(dir);
+  FakeContext other(tiny(), 1234);
+  auto loaded = make_model(GetParam(), params, other);
+  loaded->load(dir);
+  EXPECT_TRUE(torch::equal(valid_scores(*loaded, ctx.data(), 7), scores));
+
+  FakeContext again(tiny());
+  auto twin = make_model(GetParam(), params, again);
+  twin->fit(again);
+  EXPECT_TRUE(torch::equal(valid_scores(*twin, ctx.data(), 7), scores));
+}
+
+TEST_P(Contract, UnknownKeyIsRejected) {
+  FakeContext ctx(tiny());
+  try {
+    make_model(GetParam(), "surely_not_a_key = 1\n", ctx);
+    FAIL() << GetParam() << " accepted an unknown key";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("surely_not_a_key"), std::string::npos) << e.what();
+  }
+}
+
+INSTANTIATE_TEST_SUITE_P(AllPlugins, Contract, ::testing::ValuesIn(plugin_names()),
+                         [](const auto& info) { return info.param; });
+
+}  // namespace
+}  // namespace recbench::testing

@@ -1,0 +1,80 @@
+// Shared nn blocks: attention masks, causality of the encoder, losses against hand computations.
+#include <gtest/gtest.h>
+
+#include <torch/torch.h>
+
+#include "recbench/error.h"
+#include "recbench/nn/common.h"
+#include "recbench/nn/losses.h"
+#include "recbench/nn/transformer.h"
+
+namespace recbench::nn {
+namespace {
+
+TEST(AttentionMask, CausalAndPadding) {
+  auto items = torch::tensor({5, 6, 0}, torch::kInt64).view({1, 3});
+  auto causal = attention_mask(items, true).squeeze();
+  auto expected = torch::tensor({0.f, -1e4f, -1e4f, 0.f, 0.f, -1e4f, 0.f, 0.f, -1e4f}).view({3, 3});
+  EXPECT_TRUE(torch::equal(causal, expected)) << causal;
+  auto both = attention_mask(items, false).squeeze();
+  EXPECT_TRUE(torch::equal(both.select(0, 0), torch::tensor({0.f, 0.f, -1e4f})));
+}
+
+TEST(TransformerEncoder, CausalOutputsIgnoreLaterItems) {
+  torch::manual_seed(0);
+  for (bool pre_norm : {false, true}) {
+    TransformerOptions o;
+    o.hidden = 8, o.heads = 2, o.inner = 16, o.pre_norm = pre_norm;
+    TransformerEncoder enc(o);
+    enc->eval();
+    auto x = torch::randn({1, 4, 8});
+    auto items = torch::tensor({1, 2, 3, 4}, torch::kInt64).view({1, 4});
+    auto y1 = enc(x, attention_mask(items, true));
+    auto x2 = x.clone();
+    x2.select(1, 3).add_(torch::randn({8}));
+    auto y2 = enc(x2, attention_mask(items, true));
+    EXPECT_TRUE(torch::allclose(y1.slice(1, 0, 3), y2.slice(1, 0, 3)));
+    EXPECT_FALSE(torch::allclose(y1.select(1, 3), y2.select(1, 3)));
+    auto b1 = enc(x, attention_mask(items, false)), b2 = enc(x2, attention_mask(items, false));
+    EXPECT_FALSE(torch::allclose(b1.select(1, 0), b2.select(1, 0)));  // bidirectional sees it
+  }
+}
+
+TEST(ItemLoss, CrossEntropyMatchesHandComputation) {
+  torch::manual_seed(1);
+  auto hidden = torch::randn({3, 4}), table = torch::randn({6, 4}), bias = torch::randn({6});
+  auto targets = torch::tensor({1, 5, 2}, torch::kInt64);
+  ItemLoss ce;
+  auto logits = hidden.matmul(table.t()) + bias;
+  auto expected = (logits.logsumexp(1) - logits.gather(1, targets.unsqueeze(1)).squeeze(1)).mean();
+  EXPECT_NEAR(ce(hidden, targets, table, bias).item<double>(), expected.item<double>(), 1e-5);
+}
+
+TEST(ItemLoss, SampledLossesAreFiniteAndLearnable) {
+  torch::manual_seed(2);
+  auto table = torch::randn({50, 8});
+  auto targets = torch::randint(1, 50, {32}, torch::kInt64);
+  for (auto kind : {LossKind::bce, LossKind::sampled_softmax}) {
+    ItemLoss loss{kind, 10};
+    auto hidden = torch::zeros({32, 8}, torch::requires_grad());
+    torch::manual_seed(3);
+    auto value = loss(hidden, targets, table);
+    EXPECT_TRUE(std::isfinite(value.item<double>()));
+    value.backward();
+    // A gradient step lowers the loss (same negatives: same generator state).
+    torch::manual_seed(3);
+    auto better = loss(hidden.detach() - 0.5 * hidden.grad(), targets, table);
+    EXPECT_LT(better.item<double>(), value.item<double>() - 1e-3);
+  }
+  EXPECT_EQ(parse_loss("bce"), LossKind::bce);
+  EXPECT_THROW(parse_loss("mse"), ConfigError);
+}
+
+TEST(GatherLast, PicksPositionLengthMinusOne) {
+  auto h = torch::arange(12, torch::kFloat32).view({2, 3, 2});
+  auto out = gather_last(h, torch::tensor({1, 3}, torch::kInt64));
+  EXPECT_TRUE(torch::equal(out, torch::tensor({0.f, 1.f, 10.f, 11.f}).view({2, 2})));
+}
+
+}  // namespace
+}  // namespace recbench::nn
