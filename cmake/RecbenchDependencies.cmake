@@ -10,6 +10,7 @@ find_package(OpenSSL 3 REQUIRED COMPONENTS Crypto)  # SHA-256 fingerprints of pr
 find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
+pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)  # Unicode normalisation (libicu-dev)
 
 # Boost.DLL is header-only; std::filesystem instead of Boost.Filesystem.
 add_library(recbench_boost_dll INTERFACE)

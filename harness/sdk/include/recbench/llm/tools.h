@@ -1,0 +1,62 @@
+// Plain functions behind the `recbench llm ...` subcommands (info, tokenize, logprobs, pretrain).
+#pragma once
+
+#include <torch/types.h>
+
+#include <cstdint>
+#include <filesystem>
+#include <iosfwd>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "recbench/export.h"
+#include "recbench/llm/tokenizer.h"
+#include "recbench/schedule.h"
+
+namespace recbench::llm {
+
+//! `recbench llm tokenize`: one line of space-separated ids per input line (newline excluded).
+RECBENCH_API void tokenize_lines(const Tokenizer& tokenizer, std::istream& in, std::ostream& out);
+
+/// `recbench llm logprobs`: log P(ids[i] | ids[0..i)) for i >= 1 under the model in `dir`, as
+/// JSON {"ids": [...], "logprobs": [...]} (logprobs has one entry fewer than ids).
+RECBENCH_API std::string next_token_logprobs_json(const std::filesystem::path& dir,
+                                                  const std::vector<int64_t>& ids,
+                                                  const torch::Device& device);
+
+//! Settings of `recbench llm pretrain` (from-scratch "general text" pre-training of a tiny model).
+struct PretrainOptions {
+  std::filesystem::path corpus;  //!< UTF-8 text, one document per line
+  std::filesystem::path output;  //!< model folder to write (config, weights, tokenizer)
+  std::optional<std::filesystem::path> tokenizer;  //!< existing tokenizer.json; else trained
+  int64_t vocab_size = 2048;                       //!< BPE vocabulary when training a tokenizer
+  int64_t hidden_size = 64;                        //!< model width
+  int64_t layers = 2;                              //!< decoder blocks
+  int64_t heads = 4;                               //!< query heads
+  int64_t kv_heads = 2;                            //!< key/value heads
+  int64_t intermediate_size = 128;                 //!< SwiGLU width
+  int64_t seq_len = 128;                           //!< packed row length
+  int64_t batch_size = 8;                          //!< rows per optimiser step
+  int64_t steps = 200;                             //!< optimiser steps
+  double lr = 3e-3;                                //!< peak learning rate
+  WsaOptions schedule{0.05, 0.75, 0.20, AnnealShape::kCosine, 0.1};  //!< WSA phases
+  uint64_t seed = 0;                                                 //!< init and shuffling seed
+  std::string device = "cpu";                                        //!< "cpu" or "cuda"
+};
+
+//! What pretrain() did.
+struct PretrainSummary {
+  int64_t parameters = 0;  //!< model parameters
+  int64_t tokens = 0;      //!< corpus tokens
+  double first_loss = 0;   //!< loss of the first step
+  double final_loss = 0;   //!< mean loss of the last 10% of steps
+  double seconds = 0;      //!< wall time of the training loop
+};
+
+/// Tokenises the corpus (training a BPE tokenizer first when none is given), packs it into rows
+/// of seq_len, and trains a fresh Qwen2-style model with AdamW and a WSA schedule; writes
+/// config.json, model.safetensors and tokenizer.json to `output`. Logs progress lines to `log`.
+RECBENCH_API PretrainSummary pretrain(const PretrainOptions& options, std::ostream& log);
+
+}  // namespace recbench::llm

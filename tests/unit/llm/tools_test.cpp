@@ -1,0 +1,79 @@
+// Functions behind `recbench llm ...`: tokenize lines, next-token log-probs, tiny pre-training.
+#include <gtest/gtest.h>
+#include <torch/torch.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "recbench/error.h"
+#include "recbench/llm/checkpoint.h"
+#include "recbench/llm/tools.h"
+
+namespace recbench::llm {
+namespace {
+
+const std::filesystem::path kFixtures = std::filesystem::path(RECBENCH_TEST_DATA_DIR) / "llm";
+
+TEST(LlmTools, TokenizeLinesPrintsOneLinePerInput) {
+  Tokenizer tok = Tokenizer::from_file(kFixtures / "qwen3_tokenizer.json.gz");
+  std::istringstream in("Hello, world!\n\n你好\r\n");
+  std::ostringstream out;
+  tokenize_lines(tok, in, out);
+  EXPECT_EQ(out.str(), "9707 11 1879 0\n\n108386\n");
+}
+
+TEST(LlmTools, LogprobsMatchTheReferenceLogits) {
+  auto ref = nlohmann::json::parse(read_text_file(kFixtures / "tiny_qwen2/reference_logits.json"));
+  std::vector<int64_t> ids = ref["input_ids"][1].get<std::vector<int64_t>>();  // unpadded row
+  auto j =
+      nlohmann::json::parse(next_token_logprobs_json(kFixtures / "tiny_qwen2", ids, torch::kCPU));
+  auto logprobs = j["logprobs"].get<std::vector<double>>();
+  ASSERT_EQ(logprobs.size(), ids.size() - 1);
+  for (size_t i = 1; i < ids.size(); ++i) {
+    auto row = ref["logits"][1][i - 1].get<std::vector<double>>();
+    double max = *std::max_element(row.begin(), row.end()), z = 0;
+    for (double x : row) z += std::exp(x - max);
+    EXPECT_NEAR(logprobs[i - 1], row[ids[i]] - max - std::log(z), 1e-4);
+  }
+  EXPECT_THROW(next_token_logprobs_json(kFixtures / "tiny_qwen2", {1, 4000}, torch::kCPU),
+               DataError);
+}
+
+TEST(LlmTools, PretrainLearnsATinyCorpusAndWritesALoadableFolder) {
+  auto dir = std::filesystem::temp_directory_path() / "recbench_llm_pretrain";
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  {
+    std::ofstream corpus(dir / "corpus.txt");
+    const char* genres[] = {"drama", "comedy", "thriller", "romance"};
+    for (int i = 0; i < 120; ++i) {
+      corpus << "user " << i % 7 << " watched the " << genres[i % 4] << " movie number " << i % 5
+             << " and liked the " << genres[(i + 1) % 4] << " one.\n";
+    }
+  }
+  PretrainOptions o;
+  o.corpus = dir / "corpus.txt";
+  o.output = dir / "model";
+  o.vocab_size = 300;
+  o.hidden_size = 32;
+  o.intermediate_size = 64;
+  o.seq_len = 64;
+  o.steps = 60;
+  o.lr = 1e-2;
+  std::ostringstream log;
+  PretrainSummary s = pretrain(o, log);
+  EXPECT_LT(s.final_loss, 0.5 * s.first_loss) << log.str();
+  EXPECT_GT(s.tokens, 1000);
+  CausalLm model = load_model(o.output, torch::kCPU);
+  EXPECT_EQ(model->config().vocab_size, 300);
+  EXPECT_EQ(Tokenizer::from_file(o.output / "tokenizer.json").vocab_size(), 300);
+  std::ostringstream info;
+  print_model_info(o.output, info);
+  EXPECT_NE(info.str().find("parameters          " + std::to_string(s.parameters)),
+            std::string::npos);
+}
+
+}  // namespace
+}  // namespace recbench::llm
