@@ -50,8 +50,8 @@ expect 0 "\| pop" -- "$bin" run exp.toml --out full.h5 --set experiment.cache_di
 expect 2 "full.h5: results file exists; pass --resume" -- "$bin" run exp.toml --out full.h5
 expect 0 "skipped" -- "$bin" run exp.toml --out full.h5 --resume --set experiment.log_level=\"info\" --set experiment.cache_dir=\"cache\"
 expect 0 "textbf" -- "$bin" report full.h5 --format latex
-expect 0 "^dataset,model" -- "$bin" report full.h5 --format csv
-expect 2 "expected one of md, latex, csv" -- "$bin" report full.h5 --format html
+expect 0 "^metric,dataset,model,mean,std,n,failed,best" -- "$bin" report full.h5 --format csv
+expect 2 "expected one of: md, latex, csv" -- "$bin" report full.h5 --format html
 
 # kill -9 in the middle of a run: finished cells survive, --resume completes the rest.
 "$bin" run exp.toml --out killed.h5 --set experiment.seeds=[1,2,3,4,5,6] \
@@ -66,7 +66,7 @@ wait $pid 2>/dev/null
 expect 0 "random|pop" -- "$bin" report killed.h5
 expect 0 "skipped" -- "$bin" run exp.toml --out killed.h5 --resume --set experiment.seeds=[1,2,3,4,5,6] \
   --set experiment.cache_dir=\"cache\" --set experiment.log_level=\"info\"
-expect 0 "^tiny,pop,.*,6$" -- "$bin" report killed.h5 --format csv --metric NDCG@10
+expect 0 "^NDCG@10,tiny,pop,[^,]+,[^,]+,6,0,1$" -- "$bin" report killed.h5 --format csv --metric NDCG@10
 
 echo "cli: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -179,6 +179,7 @@ void read_entries(ExperimentConfig& cfg, const toml::table& root, const std::str
         if (!params->is_table()) {
           throw ConfigError(position(file, *params) + ": models.params: expected a table");
         }
+        m.positions = key_positions(*params->as_table());  // before the copy drops them
         m.params = *params->as_table();
       }
       if (!labels.insert(m.label).second) {

@@ -193,7 +193,8 @@ std::unique_ptr<Recommender> construct(const RunEnv& env, const LoadedPlugin& pl
                                        const ModelEntry& entry, const DatasetView& view,
                                        uint64_t seed, std::string* resolved) {
   Params params =
-      make_params("models." + entry.label + ".params", &entry.params, env.config->source.string());
+      make_params("models." + entry.label + ".params", &entry.params, env.config->source.string(),
+                  &entry.positions);
   PluginContext context{env.log, env.device, seed, &view};
   std::unique_ptr<Recommender> model = plugin.factory(params, context);
   params.finish();

@@ -18,12 +18,16 @@ struct Params::Impl {
   toml::table resolved;
   std::vector<ParamSpec> specs;
   std::set<std::string, std::less<>> declared;
+  KeyPositions positions;  //!< fallback for nodes that lost theirs in a copy
 
   //! "file:line:column: owner.key" for a node, or "owner.key (file)" when it has no position.
   std::string where(std::string_view key, const toml::node* node) const {
     std::ostringstream s;
+    const auto known = positions.find(key);
     if (node != nullptr && node->source().begin.line > 0) {
       s << source << ':' << node->source().begin.line << ':' << node->source().begin.column << ": ";
+    } else if (known != positions.end()) {
+      s << source << ':' << known->second.line << ':' << known->second.column << ": ";
     } else if (!source.empty()) {
       s << source << ": ";
     }
@@ -84,9 +88,21 @@ Params::Params(std::string owner, std::string_view toml_text, std::string source
   }
 }
 
-Params make_params(std::string owner, const toml::table* table, std::string source) {
+KeyPositions key_positions(const toml::table& table) {
+  KeyPositions positions;
+  for (const auto& [key, node] : table) {
+    if (node.source().begin.line > 0) positions.emplace(key.str(), node.source().begin);
+  }
+  return positions;
+}
+
+Params make_params(std::string owner, const toml::table* table, std::string source,
+                   const KeyPositions* positions) {
   Params p(std::move(owner), "", std::move(source));
-  if (table != nullptr) p.impl().given = *table;
+  if (table != nullptr) {
+    p.impl().positions = positions != nullptr ? *positions : key_positions(*table);
+    p.impl().given = *table;
+  }
   return p;
 }
 

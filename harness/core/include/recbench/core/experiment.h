@@ -3,6 +3,8 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -17,6 +19,7 @@ namespace recbench {
 struct ModelEntry {
   std::string label, plugin;
   toml::table params;  //!< the entry's [models.params] table (may be empty)
+  std::map<std::string, toml::source_position, std::less<>> positions;  //!< of params' keys
 };
 
 struct ExperimentConfig {
