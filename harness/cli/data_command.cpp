@@ -1,4 +1,5 @@
 // `recbench data`: prepares datasets from recipes and writes the synthetic corpus.
+#include <filesystem>
 #include <iostream>
 
 #include <fmt/format.h>
@@ -8,6 +9,8 @@
 #include "recbench/core/dataset.h"
 #include "recbench/core/logging.h"
 #include "recbench/core/synthetic.h"
+#include "recbench/core/synthetic_world.h"
+#include "recbench/error.h"
 
 namespace recbench::cli {
 
@@ -41,17 +44,8 @@ int prepare(const std::vector<std::string>& args) {
   return kExitOk;
 }
 
-int synth(const std::vector<std::string>& args) {
-  po::options_description visible("options");
-  visible.add_options()
-      ("out,o", po::value<std::string>()->default_value("data/synthetic"), "output folder")
-      ("seed", po::value<uint64_t>()->default_value(0), "generator seed")
-      ("users", po::value<int64_t>(), "number of users")
-      ("items", po::value<int64_t>(), "number of items");
-  po::variables_map vm;
-  if (parse_args(args, "recbench data synth [--out DIR] [options]", visible, {}, {}, vm)) {
-    return kExitOk;
-  }
+//! The old single-file corpus (format = "synthetic") as RecBole atomic files.
+int synth_atomic(const po::variables_map& vm) {
   std::map<std::string, double> raw;
   if (vm.count("users")) raw["users"] = static_cast<double>(vm["users"].as<int64_t>());
   if (vm.count("items")) raw["items"] = static_cast<double>(vm["items"].as<int64_t>());
@@ -59,6 +53,41 @@ int synth(const std::vector<std::string>& args) {
   const SyntheticFiles files =
       write_synthetic_atomic(vm["out"].as<std::string>(), options, vm["seed"].as<uint64_t>());
   std::cout << "wrote " << files.inter.string() << "\nwrote " << files.item.string() << "\n";
+  return kExitOk;
+}
+
+int synth(const std::vector<std::string>& args) {
+  po::options_description visible("options");
+  // clang-format off
+  visible.add_options()
+      ("out,o", po::value<std::string>()->default_value("data/synthetic"), "output folder")
+      ("seed", po::value<uint64_t>()->default_value(0), "generator seed")
+      ("scale", po::value<double>()->default_value(1.0),
+       "size factor: users and items of every domain are multiplied by it")
+      ("dataset", po::value<std::vector<std::string>>()->composing(),
+       "write only this dataset (repeatable): ml-100k, steam, lastfm, amazon-office, "
+       "amazon-instruments, amazon-pretrain")
+      ("atomic", po::bool_switch(),
+       "write the format = \"synthetic\" corpus as RecBole atomic files instead")
+      ("users", po::value<int64_t>(), "with --atomic: number of users")
+      ("items", po::value<int64_t>(), "with --atomic: number of items");
+  // clang-format on
+  po::variables_map vm;
+  if (parse_args(args, "recbench data synth [--out DIR] [--seed S] [--scale F] [options]", visible,
+                 {}, {}, vm)) {
+    return kExitOk;
+  }
+  if (vm["atomic"].as<bool>()) return synth_atomic(vm);
+  if (vm.count("users") || vm.count("items")) {
+    throw ConfigError("recbench data synth: --users and --items need --atomic (use --scale)");
+  }
+  std::vector<std::string> datasets;
+  if (vm.count("dataset")) datasets = vm["dataset"].as<std::vector<std::string>>();
+  const WorldOptions options{vm["seed"].as<uint64_t>(), vm["scale"].as<double>()};
+  for (const auto& path : write_synthetic_world(vm["out"].as<std::string>(), options, datasets)) {
+    std::cout << "wrote " << path.string() << " (" << std::filesystem::file_size(path)
+              << " bytes)\n";
+  }
   return kExitOk;
 }
 

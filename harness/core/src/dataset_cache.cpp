@@ -81,6 +81,10 @@ std::string canonical_recipe(const Recipe& r) {
   for (const auto& [key, value] : r.reader) {
     s << "reader." << key << '=' << value << '\n';
   }
+  if (r.synthesize) {  // only present in stand-ins: other fingerprints do not change
+    s << "synthesize=" << r.synthesize->dataset << ',' << r.synthesize->seed << ','
+      << std::hexfloat << r.synthesize->scale << '\n';
+  }
   return s.str();
 }
 

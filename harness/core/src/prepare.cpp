@@ -9,6 +9,7 @@
 #include "recbench/core/dataset.h"
 #include "recbench/core/dataset_cache.h"
 #include "recbench/core/raw_reader.h"
+#include "recbench/core/synthetic_world.h"
 #include "recbench/error.h"
 
 namespace recbench {
@@ -111,13 +112,19 @@ std::vector<size_t> in_file_order(const std::vector<size_t>& order, size_t num_r
   return out;
 }
 
-//! Drops repeated (user, item) pairs of a time-sorted order, keeping the earliest.
+//! Drops repeated (user, item) pairs of a time-sorted order, keeping the earliest. `order` holds
+//! each user's rows together (time_sorted), so one mark per item (the last user seen with it)
+//! finds the repeats without hashing.
 void dedup(const std::vector<RawRow>& rows, std::vector<size_t>& order) {
+  int32_t max_item = 0;
+  for (const auto& r : rows) max_item = std::max(max_item, r.item);
+  std::vector<int32_t> last_user(static_cast<size_t>(max_item) + 1, -1);
   std::vector<size_t> kept;
-  std::unordered_map<int64_t, char> seen;
+  kept.reserve(order.size());
   for (size_t r : order) {
-    const int64_t key = (int64_t{rows[r].user} << 32) | static_cast<uint32_t>(rows[r].item);
-    if (seen.emplace(key, 1).second) {
+    int32_t& mark = last_user[static_cast<size_t>(rows[r].item)];
+    if (mark != rows[r].user) {
+      mark = rows[r].user;
       kept.push_back(r);
     }
   }
@@ -380,7 +387,17 @@ void log_stats(const PreparedDataset& d, spdlog::logger& log, bool cached) {
 
 }  // namespace
 
-PreparedDataset prepare_dataset(const Recipe& recipe, const PrepareOptions& options) {
+Recipe with_synthesized_files(const Recipe& recipe, const std::filesystem::path& cache_dir) {
+  Recipe out = recipe;
+  if (recipe.synthesize) {
+    const SynthesizeOptions& s = *recipe.synthesize;
+    out.base_dir = synthesized_raw_dir(cache_dir, s.dataset, {s.seed, s.scale});
+  }
+  return out;
+}
+
+PreparedDataset prepare_dataset(const Recipe& given, const PrepareOptions& options) {
+  const Recipe recipe = with_synthesized_files(given, options.cache_dir);
   if (recipe.split.method != "loo") {
     throw ConfigError(recipe.source + ": split.method: unknown method \"" + recipe.split.method +
                       "\" (known: \"loo\")");

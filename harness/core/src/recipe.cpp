@@ -4,10 +4,12 @@
 #include <limits>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "recbench/core/dataset.h"
 #include "recbench/core/raw_reader.h"
+#include "recbench/core/synthetic_world.h"
 #include "recbench/error.h"
 
 namespace recbench {
@@ -215,6 +217,33 @@ void parse_reader(const StrictTable& top, const std::string& source, Recipe& rec
   }
 }
 
+//! [synthesize]: dataset (one the synthetic world writes), seed, scale.
+void parse_synthesize(const StrictTable& top, const std::string& source, Recipe& recipe) {
+  const toml::table* table = top.subtable("synthesize");
+  if (table == nullptr) return;
+  StrictTable t(*table, "synthesize.", source, {"dataset", "seed", "scale"});
+  SynthesizeOptions o;
+  const auto& known = synthetic_world_datasets();
+  if (t.get("dataset") == nullptr) {
+    std::string list;
+    for (const auto& k : known) list += (list.empty() ? "" : ", ") + k;
+    t.fail(table->source(), "dataset", "missing (the world's dataset to write: " + list + ")");
+  }
+  o.dataset = t.choice("dataset", "", known);
+  o.seed = static_cast<uint64_t>(t.integer("seed", 0, 0));
+  if (const toml::node* node = t.get("scale")) {
+    const std::optional<double> scale = node->value<double>();
+    if (!scale || node->is_boolean()) {
+      t.fail(*node, "scale", "expected a number, got " + StrictTable::type_name(*node));
+    }
+    if (!(*scale > 0.0 && *scale <= 1000.0)) {
+      t.fail(*node, "scale", fmt::format("expected a number in (0, 1000], got {}", *scale));
+    }
+    o.scale = *scale;
+  }
+  recipe.synthesize = o;
+}
+
 std::vector<std::string> parse_text_fields(const StrictTable& top) {
   const toml::node* node = top.get("text_fields");
   if (node == nullptr) {
@@ -247,7 +276,7 @@ Recipe parse_recipe(const toml::table& table, const std::string& source,
   recipe.base_dir = base_dir;
   StrictTable top(table, "", source,
                   {"name", "format", "on_error", "seed", "max_history", "text_fields", "files",
-                   "filter", "split", "options", "reader", "download_hint", "card"});
+                   "filter", "split", "options", "reader", "download_hint", "card", "synthesize"});
   recipe.name = top.text("name", std::filesystem::path(source).stem().string());
   if (recipe.name.empty()) {
     top.fail(table.source(), "name", "expected a non-empty name");
@@ -277,6 +306,7 @@ Recipe parse_recipe(const toml::table& table, const std::string& source,
   parse_reader(top, source, recipe);
   recipe.download_hint = top.text("download_hint", "");
   recipe.card = top.text("card", "");
+  parse_synthesize(top, source, recipe);
   std::ostringstream text;
   text << table;
   recipe.toml_text = text.str();

@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,14 @@ struct SplitOptions {
   std::string method = "loo";  //!< "loo": last = test, second to last = validation
 };
 
+//! A recipe's [synthesize] table: its raw files are written by the synthetic world (into the
+//! cache folder, once) and [files] resolve against that folder instead of the recipe's.
+struct SynthesizeOptions {
+  std::string dataset;  //!< one of synthetic_world_datasets(), e.g. "ml-100k"
+  uint64_t seed = 0;
+  double scale = 1.0;
+};
+
 //! A dataset recipe (datasets/*.toml, or an inline [[datasets]] table of an experiment).
 struct Recipe {
   std::string name;
@@ -52,6 +61,7 @@ struct Recipe {
   std::map<std::string, std::string> reader;
   std::string download_hint;  //!< how to get the raw files; printed when one is missing
   std::string card;           //!< the data card (datasets/<name>.md), named with the hint
+  std::optional<SynthesizeOptions> synthesize;  //!< stand-in: raw files from the synthetic world
 };
 
 //! Parses a recipe table; `source` names the file for messages, relative paths use `base_dir`.
@@ -88,6 +98,10 @@ struct PrepareOptions {
   bool use_cache = true;          //!< read and write the cache (false: always prepare afresh)
   spdlog::logger* log = nullptr;  //!< statistics and skipped lines are logged here when set
 };
+
+//! `recipe` itself, or, when it has [synthesize], a copy whose base_dir is the folder of the
+//! synthesized raw files under `cache_dir` (written first when absent).
+Recipe with_synthesized_files(const Recipe& recipe, const std::filesystem::path& cache_dir);
 
 //! Reads, filters, sorts and splits; loads from / stores to the cache keyed by the fingerprint.
 PreparedDataset prepare_dataset(const Recipe& recipe, const PrepareOptions& options);
