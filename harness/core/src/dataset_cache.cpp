@@ -82,8 +82,8 @@ std::string canonical_recipe(const Recipe& r) {
     s << "reader." << key << '=' << value << '\n';
   }
   if (r.synthesize) {  // only present in stand-ins: other fingerprints do not change
-    s << "synthesize=" << r.synthesize->dataset << ',' << r.synthesize->seed << ','
-      << std::hexfloat << r.synthesize->scale << '\n';
+    s << "synthesize=" << r.synthesize->dataset << ',' << r.synthesize->seed << ',' << std::hexfloat
+      << r.synthesize->scale << '\n';
   }
   return s.str();
 }
