@@ -7,6 +7,8 @@
 
 #include <cstdlib>
 #include <fstream>
+#include <initializer_list>
+#include <string_view>
 
 #include "recbench/core/experiment.h"
 #include "recbench/core/results.h"
@@ -26,6 +28,7 @@ log_level = "warn"
 
 [evaluation]
 mode = "candidates"
+candidates = 5
 metrics = ["HR"]
 topk = [1, 5]
 valid_metric = "HR@1"
@@ -36,8 +39,8 @@ format = "synthetic"
 seed = 3
 max_history = 10
 [datasets.options]
-users = 60
-items = 40
+users = 40
+items = 30
 seq_len = 8
 )";
 
@@ -46,10 +49,10 @@ constexpr const char* kRsllm = R"(
 label = "rsllm"
 plugin = "rsllm"
 [models.params]
-stage1_epochs = 1
+stage1_epochs = 0
 stage2_epochs = 1
 tiny_vocab = 300
-train_candidates = 20
+train_candidates = 5
 samples_per_user = 1
 )";
 
@@ -62,6 +65,13 @@ epochs = 1
 max_len = 10
 hidden_size = 16
 )";
+
+//! The experiment text made of `parts` (appended, not operator+: GCC 12 warns on long chains).
+std::string experiment(std::initializer_list<std::string_view> parts) {
+  std::string out(kHead);
+  for (auto part : parts) out.append(part);
+  return out;
+}
 
 //! A second RSLLM entry, labelled "rs2".
 std::string second_rsllm() {
@@ -104,7 +114,7 @@ const CellRecord& cell(const std::vector<CellRecord>& cells, const std::string& 
 
 TEST(RsllmRun, DependencyTrainsFirstAndProvidesItsEmbeddings) {
   Work w;
-  const auto summary = w.run(std::string(kHead) + kRsllm + kSasrec);  // rsllm listed first
+  const auto summary = w.run(experiment({kRsllm, kSasrec}));  // rsllm listed first
   EXPECT_EQ(summary.complete, 2);
   EXPECT_EQ(summary.failed, 0);
   const auto cells = ResultsFile::open_existing(w.dir / "results.h5").read_cells();
@@ -120,7 +130,7 @@ TEST(RsllmRun, DependencyTrainsFirstAndProvidesItsEmbeddings) {
   EXPECT_TRUE(has_ratio);
   EXPECT_EQ(rs.artifacts.count("item_embeddings"), 0u);  // not an EmbeddingSource
   // Resuming skips both; a new entry reading SASRec still finds the skipped cell's table.
-  const auto resumed = w.run(std::string(kHead) + kRsllm + kSasrec + second_rsllm(), true);
+  const auto resumed = w.run(experiment({kRsllm, kSasrec, second_rsllm()}), true);
   EXPECT_EQ(resumed.skipped, 2);
   EXPECT_EQ(resumed.complete, 1);
   EXPECT_EQ(resumed.failed, 0);
@@ -129,7 +139,7 @@ TEST(RsllmRun, DependencyTrainsFirstAndProvidesItsEmbeddings) {
 TEST(RsllmRun, UnknownLabelAndCycleFailBeforeTraining) {
   Work w;
   try {
-    w.run(std::string(kHead) + kRsllm + "id_model = \"sasrec-h64\"\n" + kSasrec);
+    w.run(experiment({kRsllm, "id_model = \"sasrec-h64\"\n", kSasrec}));
     FAIL() << "no error";
   } catch (const ConfigError& e) {
     const std::string m = e.what();
@@ -139,15 +149,15 @@ TEST(RsllmRun, UnknownLabelAndCycleFailBeforeTraining) {
         << m;
   }
   EXPECT_FALSE(std::filesystem::exists(w.dir / "results.h5"));
-  EXPECT_THROW(w.run(std::string(kHead) + kRsllm + "id_model = \"rsllm\"\n"), ConfigError);
+  EXPECT_THROW(w.run(experiment({kRsllm, "id_model = \"rsllm\"\n"})), ConfigError);
 }
 
 TEST(RsllmRun, DependentOfAFailedCellFailsWithTheReason) {
   Work w;
   // Pop has no embedding table: the first RSLLM fails, the second depends on the failed first.
-  const std::string pop = "\n[[models]]\nplugin = \"pop\"\n";
-  const auto summary = w.run(std::string(kHead) + kRsllm + "id_model = \"pop\"\n" + second_rsllm() +
-                             "id_model = \"rsllm\"\n" + pop);
+  const std::string pop = "\n[[models]]\nplugin = \"pop\"\n", rs2 = second_rsllm();
+  const auto summary =
+      w.run(experiment({kRsllm, "id_model = \"pop\"\n", rs2, "id_model = \"rsllm\"\n", pop}));
   EXPECT_EQ(summary.complete, 1);
   EXPECT_EQ(summary.failed, 2);
   const auto cells = ResultsFile::open_existing(w.dir / "results.h5").read_cells();
@@ -162,11 +172,14 @@ TEST(RsllmRun, DependentOfAFailedCellFailsWithTheReason) {
 
 TEST(RsllmRun, RecbenchRunBinaryLoadsThePlugins) {
   Work w;
-  const auto file = w.write(std::string(kHead) + kRsllm + kSasrec);
-  const std::string cmd = std::string(RECBENCH_BINARY) + " run " + file.string() + " --out " +
-                          (w.dir / "cli.h5").string() + " --set 'experiment.cache_dir=\"" +
-                          (w.dir / "cache").string() + "\"' > " + (w.dir / "log").string() +
-                          " 2>&1";
+  const auto file = w.write(experiment({kRsllm, kSasrec}));
+  std::string cmd = RECBENCH_BINARY;
+  for (const std::string& part :
+       {std::string(" run "), file.string(), std::string(" --out "), (w.dir / "cli.h5").string(),
+        std::string(" --set 'experiment.cache_dir=\""), (w.dir / "cache").string(),
+        std::string("\"' > "), (w.dir / "log").string(), std::string(" 2>&1")}) {
+    cmd += part;
+  }
   ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
   const auto cells = ResultsFile::open_existing(w.dir / "cli.h5").read_cells();
   ASSERT_EQ(cells.size(), 2u);
