@@ -28,6 +28,7 @@ constexpr uint64_t kPresentationSeed = 0x5eed0fca9d1da7e5ULL;
 struct Scored {
   std::vector<int64_t> greater, ties;
   TopKLists lists;
+  int64_t invalid = 0;  //!< candidates mode: rows the model marked invalid (all NaN)
 };
 
 std::string shape_text(c10::IntArrayRef sizes) {
@@ -282,22 +283,37 @@ void score_candidates(Chunk& c, const CandidateLists& cand, const torch::Device&
                       Scored& out) {
   std::vector<int64_t> target_col;
   const auto items = presented_candidates(c, cand, target_col).to(device);
-  const auto scores = checked_scores(c.model.score_candidates(c.batch, items), c.rows, cand.width,
-                                     "score_candidates", "candidates");
+  auto scores = checked_scores(c.model.score_candidates(c.batch, items), c.rows, cand.width,
+                               "score_candidates", "candidates");
+  const bool generative = c.protocol.mode == EvalMode::candidates;
+  const auto invalid = generative ? torch::isnan(scores).all(1) : torch::Tensor();
+  const bool any_invalid = generative && invalid.any().item<bool>();
+  if (any_invalid) scores = scores.masked_fill(invalid.unsqueeze(1), 0.0);
   check_nan(scores, c.first, c.set);
   const auto on = scores.device();
   const auto index = torch::tensor(target_col, torch::kInt64).to(on).unsqueeze(1);
   const auto target_score = scores.gather(1, index);
-  append_counts(c.workspace.count(scores, target_score, true),
-                c.workspace.count(scores, target_score, false), out);
+  auto greater = c.workspace.count(scores, target_score, true);
+  auto equal = c.workspace.count(scores, target_score, false);
+  if (any_invalid) {  // below every candidate: a miss at every K <= candidates
+    greater.masked_fill_(invalid, static_cast<int32_t>(cand.width));
+    equal.masked_fill_(invalid, 1);
+    out.invalid += invalid.sum().item<int64_t>();
+  }
+  append_counts(greater, equal, out);
   if (c.kmax == 0) return;
   const auto ids = items.to(on);  // best first, ties by lower item id
   const auto by_id = std::get<1>(ids.sort(true, 1, false));
   const auto sorted_ids = ids.gather(1, by_id);
   const auto by_score = std::get<1>(scores.gather(1, by_id).sort(true, 1, true));
   const auto top = sorted_ids.gather(1, by_score).narrow(1, 0, std::min(c.kmax, cand.width));
-  const auto rows = torch::arange(c.rows, torch::kInt64).unsqueeze(1).expand_as(top);
-  append_lists(rows.reshape(-1), top.reshape(-1), c.rows, out.lists);
+  const auto rows = torch::arange(c.rows, torch::kInt64).to(on).unsqueeze(1).expand_as(top);
+  if (!any_invalid) {
+    append_lists(rows.reshape(-1), top.reshape(-1), c.rows, out.lists);
+    return;
+  }
+  const auto keep = invalid.logical_not().unsqueeze(1).expand_as(top);  // invalid: empty list
+  append_lists(rows.masked_select(keep), top.masked_select(keep), c.rows, out.lists);
 }
 
 //! The protocol's metrics in canonical spelling; throws on unknown names, duplicates, bad K.
@@ -453,6 +469,10 @@ EvalResult evaluate(Recommender& model, const EvalSet& set, const EvalProtocol& 
       const auto key = m + "@" + std::to_string(k);
       result.metrics.emplace_back(key, values.at(key));
     }
+  }
+  if (protocol.mode == EvalMode::candidates) {
+    const auto n = static_cast<double>(scored.greater.size());
+    result.metrics.emplace_back(kValidRatio, (n - static_cast<double>(scored.invalid)) / n);
   }
   for (size_t i = 0; i < scored.greater.size(); ++i) {
     result.ranks.push_back(rank_under(protocol.ties, scored.greater[i], scored.ties[i]));

@@ -9,14 +9,17 @@
 #include <ctime>
 #include <limits>
 #include <map>
+#include <set>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include "recbench/core/logging.h"
+#include "recbench/core/model_order.h"
 #include "recbench/core/plugin_loader.h"
 #include "recbench/core/results.h"
 #include "recbench/detail/params_toml.h"
+#include "recbench/embedding_artifact.h"
 #include "recbench/error.h"
 #include "recbench/plugin.h"
 #include "recbench/train_context.h"
@@ -65,6 +68,16 @@ struct RunEnv {
   std::filesystem::path artifacts_root;
 };
 
+//! Artefacts of complete cells, by "dataset/label/seed_s".
+struct DoneCells {
+  std::map<std::string, std::filesystem::path> models;      //!< saved model folders
+  std::map<std::string, std::filesystem::path> embeddings;  //!< item embedding tables
+};
+
+std::string cell_key(const std::string& dataset, const std::string& label, int64_t seed) {
+  return dataset + "/" + label + "/seed_" + std::to_string(seed);
+}
+
 //! One prepared dataset with its stored candidate lists.
 struct DatasetState {
   PreparedDataset data;
@@ -75,8 +88,7 @@ struct DatasetState {
 class CellContext final : public TrainContext {
  public:
   CellContext(const RunEnv& env, const DatasetState& ds, uint64_t master_seed,
-              std::filesystem::path work_dir,
-              std::map<std::string, std::filesystem::path> artifacts)
+              std::filesystem::path work_dir, DoneCells artifacts)
       : env_(env),
         ds_(ds),
         master_(master_seed),
@@ -93,8 +105,13 @@ class CellContext final : public TrainContext {
   std::filesystem::path work_dir() const override { return work_dir_; }
   int64_t eval_batch_size() const override { return env_.config->protocol.batch_size; }
   std::optional<std::filesystem::path> artifact(const std::string& label) const override {
-    auto it = artifacts_.find(label);
-    if (it == artifacts_.end()) return std::nullopt;
+    auto it = artifacts_.models.find(label);
+    if (it == artifacts_.models.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<std::filesystem::path> embedding_artifact(const std::string& label) const override {
+    auto it = artifacts_.embeddings.find(label);
+    if (it == artifacts_.embeddings.end()) return std::nullopt;
     return it->second;
   }
 
@@ -144,7 +161,7 @@ class CellContext final : public TrainContext {
   const DatasetState& ds_;
   uint64_t master_;
   std::filesystem::path work_dir_;
-  std::map<std::string, std::filesystem::path> artifacts_;
+  DoneCells artifacts_;  //!< of this dataset and seed, by label
   std::chrono::steady_clock::time_point start_;
   double best_ = -std::numeric_limits<double>::infinity();
   int best_epoch_ = -1, bad_epochs_ = 0;
@@ -191,11 +208,11 @@ std::string cell_config(const RunEnv& env, const Recipe& recipe, const ModelEntr
 //! Builds the model of one cell (also used to validate every configuration up front).
 std::unique_ptr<Recommender> construct(const RunEnv& env, const LoadedPlugin& plugin,
                                        const ModelEntry& entry, const DatasetView& view,
-                                       uint64_t seed, std::string* resolved) {
-  Params params =
-      make_params("models." + entry.label + ".params", &entry.params, env.config->source.string(),
-                  &entry.positions);
-  PluginContext context{env.log, env.device, seed, &view};
+                                       uint64_t seed, std::string* resolved,
+                                       std::vector<ModelDependency>* dependencies = nullptr) {
+  Params params = make_params("models." + entry.label + ".params", &entry.params,
+                              env.config->source.string(), &entry.positions);
+  PluginContext context{env.log, env.device, seed, &view, dependencies};
   std::unique_ptr<Recommender> model = plugin.factory(params, context);
   params.finish();
   if (model == nullptr) throw PluginError("plugin '" + plugin.name + "' returned no model");
@@ -225,6 +242,7 @@ class Runner {
   void set_up();
   void prepare_datasets(ResultsFile* file);
   void validate_models();
+  void check_dependencies(const std::string& dataset, const ModelEntry& entry, int64_t seed) const;
   void run_cell(ResultsFile& file, DatasetState& ds, const Recipe& recipe, const ModelEntry& entry,
                 int64_t seed);
 
@@ -235,7 +253,10 @@ class Runner {
   std::shared_ptr<spdlog::logger> logger_;
   std::unique_ptr<PluginRegistry> registry_;
   std::vector<DatasetState> datasets_;
-  std::map<std::string, std::filesystem::path> done_artifacts_;  //!< "dataset/label/seed"
+  DoneCells done_;                                               //!< "dataset/label/seed"
+  std::set<std::string> failed_;                                 //!< "dataset/label/seed"
+  std::map<std::string, std::vector<ModelDependency>> depends_;  //!< label -> what it reads
+  std::vector<const ModelEntry*> order_;  //!< entries, every dependency before its dependents
 };
 
 void Runner::set_up() {
@@ -290,24 +311,50 @@ void Runner::prepare_datasets(ResultsFile* file) {
 void Runner::validate_models() {
   for (const DatasetState& ds : datasets_) {
     for (const ModelEntry& m : cfg_.models) {
+      std::vector<ModelDependency> found;
       try {
-        construct(env_, registry_->require(m.plugin), m, ds.view, 0, nullptr);
+        construct(env_, registry_->require(m.plugin), m, ds.view, 0, nullptr, &found);
       } catch (const Error& e) {
         throw ConfigError(std::string(e.what()) + " (dataset '" + ds.data.name + "')");
       }
+      auto& list = depends_[m.label];
+      for (const auto& d : found) {
+        const bool known = std::any_of(
+            list.begin(), list.end(), [&](const ModelDependency& x) { return x.label == d.label; });
+        if (!known) list.push_back(d);
+      }
     }
+  }
+  for (size_t i : order_models(cfg_.models, depends_, cfg_.source.string())) {
+    order_.push_back(&cfg_.models[i]);
+  }
+}
+
+void Runner::check_dependencies(const std::string& dataset, const ModelEntry& entry,
+                                int64_t seed) const {
+  for (const ModelDependency& d : depends_.at(entry.label)) {
+    const std::string key = cell_key(dataset, d.label, seed);
+    if (done_.models.count(key)) continue;
+    const std::string why = failed_.count(key) ? "failed" : "has no complete result";
+    throw Error("this cell needs the trained '" + d.label + "' (models." + entry.label +
+                ".params." + d.key + "), whose cell " + key + " " + why);
   }
 }
 
 void Runner::run_cell(ResultsFile& file, DatasetState& ds, const Recipe& recipe,
                       const ModelEntry& entry, int64_t seed) {
-  const std::string key = recipe.name + "/" + entry.label + "/seed_" + std::to_string(seed);
+  const std::string key = cell_key(recipe.name, entry.label, seed);
   const auto work_dir =
       env_.artifacts_root / recipe.name / entry.label / ("seed_" + std::to_string(seed));
-  std::map<std::string, std::filesystem::path> artifacts;
+  DoneCells artifacts;  // of this dataset and seed, by label
   for (const auto& m : cfg_.models) {
-    auto it = done_artifacts_.find(recipe.name + "/" + m.label + "/seed_" + std::to_string(seed));
-    if (it != done_artifacts_.end()) artifacts[m.label] = it->second;
+    const std::string other = cell_key(recipe.name, m.label, seed);
+    if (auto it = done_.models.find(other); it != done_.models.end()) {
+      artifacts.models[m.label] = it->second;
+    }
+    if (auto it = done_.embeddings.find(other); it != done_.embeddings.end()) {
+      artifacts.embeddings[m.label] = it->second;
+    }
   }
   CellRecord cell;
   cell.dataset = recipe.name;
@@ -317,6 +364,7 @@ void Runner::run_cell(ResultsFile& file, DatasetState& ds, const Recipe& recipe,
   cell.valid_metric_name = cfg_.valid_metric;
   logger_->info("cell {} ({})", key, entry.plugin);
   try {
+    check_dependencies(recipe.name, entry, seed);
     std::filesystem::remove_all(work_dir);
     std::filesystem::create_directories(work_dir);
     CellContext ctx(env_, ds, static_cast<uint64_t>(seed), work_dir, artifacts);
@@ -345,7 +393,15 @@ void Runner::run_cell(ResultsFile& file, DatasetState& ds, const Recipe& recipe,
     cell.eval_seconds = r.seconds;
     cell.curve = ctx.curve();
     cell.artifacts["model"] = ctx.model_dir().string();
-    done_artifacts_[key] = ctx.model_dir();
+    if (auto* source = dynamic_cast<EmbeddingSource*>(model.get())) {
+      const auto table = work_dir / kEmbeddingArtifactFile;
+      torch::NoGradGuard no_grad;
+      write_embedding_artifact(table, source->item_embeddings(),
+                               {recipe.name, ds.data.fingerprint, entry.plugin, entry.label});
+      cell.artifacts["item_embeddings"] = table.string();
+      done_.embeddings[key] = table;
+    }
+    done_.models[key] = ctx.model_dir();
     std::string line;
     for (const auto& [name, value] : r.metrics) line += fmt::format(" {} {:.4f}", name, value);
     logger_->info("  test{} (train {:.1f}s, eval {:.2f}s)", line, cell.train_seconds,
@@ -356,6 +412,7 @@ void Runner::run_cell(ResultsFile& file, DatasetState& ds, const Recipe& recipe,
   } catch (const std::exception& e) {
     cell.status = "failed";
     cell.error = e.what();
+    failed_.insert(key);
     logger_->error("  cell {} failed: {}", key, e.what());
     ++summary_.failed;
   }
@@ -422,14 +479,19 @@ RunSummary Runner::run() {
   auto previous_term = std::signal(SIGTERM, on_interrupt);
   try {
     for (size_t d = 0; d < datasets_.size() && !summary_.interrupted; ++d) {
-      for (const ModelEntry& m : cfg_.models) {
+      for (const ModelEntry* entry : order_) {
+        const ModelEntry& m = *entry;
         for (int64_t seed : cfg_.seeds) {
           const Recipe& recipe = cfg_.datasets[d];
           if (g_interrupted) break;
           if (file.cell_complete(recipe.name, m.label, seed)) {
-            const auto dir = env_.artifacts_root / recipe.name / m.label /
-                             ("seed_" + std::to_string(seed)) / "model";
-            done_artifacts_[recipe.name + "/" + m.label + "/seed_" + std::to_string(seed)] = dir;
+            const auto dir =
+                env_.artifacts_root / recipe.name / m.label / ("seed_" + std::to_string(seed));
+            const std::string key = cell_key(recipe.name, m.label, seed);
+            done_.models[key] = dir / "model";
+            if (std::filesystem::exists(dir / kEmbeddingArtifactFile)) {
+              done_.embeddings[key] = dir / kEmbeddingArtifactFile;
+            }
             logger_->info("cell {}/{}/seed_{} is complete; skipped", recipe.name, m.label, seed);
             ++summary_.skipped;
             continue;

@@ -12,4 +12,8 @@ torch::Tensor Recommender::score_candidates(const HistoryBatch& batch, const tor
   return score_all(batch).gather(1, cand);
 }
 
+std::optional<std::filesystem::path> TrainContext::embedding_artifact(const std::string&) const {
+  return std::nullopt;
+}
+
 }  // namespace recbench

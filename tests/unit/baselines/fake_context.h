@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <map>
 #include <memory>
 #include <optional>
 #include <random>
@@ -168,9 +169,15 @@ class FakeContext final : public TrainContext {
     return std::nullopt;
   }
   int64_t eval_batch_size() const override { return 128; }
+  std::optional<std::filesystem::path> embedding_artifact(const std::string& label) const override {
+    auto it = embeddings.find(label);
+    if (it == embeddings.end()) return std::nullopt;
+    return it->second;
+  }
 
-  std::vector<double> losses;  //!< train loss per epoch
-  std::vector<double> ndcg;    //!< validation NDCG@10 per epoch
+  std::vector<double> losses;                               //!< train loss per epoch
+  std::vector<double> ndcg;                                 //!< validation NDCG@10 per epoch
+  std::map<std::string, std::filesystem::path> embeddings;  //!< embedding_artifact() by label
 
  private:
   DatasetView data_;

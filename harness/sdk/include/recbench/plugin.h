@@ -23,6 +23,12 @@ class logger;
 
 namespace recbench {
 
+//! Another model entry of the experiment whose trained artefact a model reads.
+struct ModelDependency {
+  std::string label;  //!< the entry's label, e.g. "sasrec"
+  std::string key;    //!< the parameter that named it, e.g. "id_model" (for error messages)
+};
+
 //! Handed to a plugin's constructor. Construction must be cheap (read parameters, build small
 //! layers): the host constructs every model once up front to validate configurations.
 struct PluginContext {
@@ -30,6 +36,15 @@ struct PluginContext {
   torch::Device device = torch::kCPU;
   uint64_t seed = 0;
   const DatasetView* data = nullptr;
+  //! Where depend_on() records dependencies (nullptr: the host does not collect them).
+  std::vector<ModelDependency>* dependencies = nullptr;
+
+  //! Declares that this model reads the trained artefact of entry `label` (named by parameter
+  //! `key`): the host checks the label exists, trains that entry's cell of the same dataset and
+  //! seed first, and fails this cell when that one failed.
+  void depend_on(const std::string& label, const std::string& key) const {
+    if (dependencies != nullptr) dependencies->push_back({label, key});
+  }
 };
 
 }  // namespace recbench

@@ -50,6 +50,11 @@ class RECBENCH_API TrainContext {
   virtual std::optional<std::filesystem::path> artifact(const std::string& model_label) const = 0;
   //! Evaluation batch size of the protocol (models may use it for their own chunking).
   virtual int64_t eval_batch_size() const = 0;
+  //! The item embedding table (recbench/embedding_artifact.h) the harness wrote for another
+  //! complete run of this experiment (same dataset and seed) whose model is an EmbeddingSource;
+  //! empty when there is none. The default has none.
+  virtual std::optional<std::filesystem::path> embedding_artifact(
+      const std::string& model_label) const;
 };
 
 }  // namespace recbench

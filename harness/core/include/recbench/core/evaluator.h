@@ -53,6 +53,10 @@ struct TopKLists {
   size_t size() const { return offsets.size() - 1; }
 };
 
+//! Candidates mode's extra metric: the share of examples whose row the model did not mark
+//! invalid (all-NaN scores, e.g. a generated answer that names no candidate).
+inline constexpr const char* kValidRatio = "ValidRatio";
+
 struct EvalResult {
   std::vector<std::pair<std::string, double>> metrics;  //!< "NDCG@10" -> mean over users
   std::vector<int64_t> greater;  //!< per example: items scored strictly above the target
@@ -65,7 +69,10 @@ struct EvalResult {
 };
 
 //! Evaluates `model` on `set` with `protocol`. `item_counts` (training popularity) drives
-//! TailShare; `candidates` is required for sampled and candidates modes.
+//! TailShare; `candidates` is required for sampled and candidates modes. In candidates mode a
+//! row of all-NaN scores marks an invalid answer: its target ranks below every candidate (rank
+//! candidates + 1, a miss at every K <= candidates), its top-K list is empty, and the metric
+//! ValidRatio (share of valid rows) is added; any other NaN is an error.
 EvalResult evaluate(Recommender& model, const EvalSet& set, const EvalProtocol& protocol,
                     const std::vector<int64_t>& item_counts, int32_t num_items, int64_t max_history,
                     const torch::Device& device, const CandidateLists* candidates = nullptr);

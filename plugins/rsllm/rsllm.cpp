@@ -1,0 +1,159 @@
+// RSLLM's construction, backbone and ID-table set-up, save and load; the plugin's registration.
+#include "rsllm/rsllm.h"
+
+#include <fstream>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "recbench/embedding_artifact.h"
+#include "recbench/error.h"
+#include "recbench/llm/bpe_trainer.h"
+#include "recbench/llm/checkpoint.h"
+#include "recbench/llm/safetensors.h"
+#include "recbench/train_context.h"
+
+namespace recbench::rsllm {
+namespace {
+
+constexpr const char* kState = "rsllm.safetensors";
+
+//! The tiny backbone's tokenizer: byte-level BPE learnt on the titles and the prompt template.
+std::string tiny_tokenizer(const ItemCatalog& items, int64_t vocab) {
+  std::vector<std::string> corpus;
+  for (int i = 0; i < 4; ++i) {
+    corpus.push_back(
+        "This user has watched , . Please predict the next item this user will "
+        "watch. Choose from: Answer:");
+  }
+  for (int32_t i = 1; i < items.num_items(); ++i) {
+    corpus.push_back(i < static_cast<int32_t>(items.titles.size()) && !items.titles[i].empty()
+                         ? items.titles[i]
+                         : items.tokens[i]);
+  }
+  llm::BpeTrainerOptions o;
+  o.vocab_size = vocab;
+  o.special_tokens = {"<|endoftext|>", kItemToken};
+  return llm::train_bpe(corpus, o);
+}
+
+void write_text(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw Error(path.string() + ": cannot write");
+}
+
+}  // namespace
+
+Rsllm::Rsllm(Params& params, const PluginContext& context)
+    : options_(read_options(params)),
+      owner_(params.owner()),
+      device_(context.device),
+      items_(nullptr) {
+  if (context.data == nullptr || context.data->items == nullptr) {
+    throw PluginError("rsllm needs the dataset's item catalogue at construction");
+  }
+  items_ = context.data->items;
+  if (options_.uses_ids() && options_.id_file.empty()) {
+    context.depend_on(options_.id_model, "id_model");
+  }
+  if (options_.backbone != "tiny" &&
+      !std::filesystem::exists(std::filesystem::path(options_.backbone) / "config.json")) {
+    throw ConfigError(owner_ + ".backbone: '" + options_.backbone +
+                      "' is neither \"tiny\" nor a Hugging Face model folder (no config.json)");
+  }
+}
+
+void Rsllm::build(const std::string& tokenizer_json, const llm::ModelConfig* config,
+                  const torch::Tensor& id_table) {
+  tokenizer_json_ = tokenizer_json;
+  tokenizer_ = std::make_unique<llm::Tokenizer>(llm::Tokenizer::from_json(tokenizer_json, owner_));
+  llm::CausalLm lm{nullptr};
+  if (config != nullptr) {
+    lm = llm::CausalLm(*config);
+    lm->to(device_, options_.backbone == "tiny" ? torch::kFloat : llm::default_dtype(device_));
+  } else {
+    lm = llm::load_model(options_.backbone, device_);
+  }
+  const auto eos = lm->config().eos_token_id;
+  eos_ = eos ? *eos : tokenizer_->token_to_id("<|endoftext|>").value_or(0);
+  // Any id works where no [ITEM] token exists: the placeholder's input row is always replaced.
+  const int64_t placeholder = tokenizer_->token_to_id(kItemToken).value_or(eos_);
+  if (options_.lora)
+    lm->add_lora({options_.lora_rank, options_.lora_alpha, 0.0}, options_.lora_targets);
+  const int64_t hidden = lm->config().hidden_size;
+  net_ = RsllmNet(lm, options_.uses_ids() ? id_table : torch::Tensor(), options_.freeze_ids,
+                  options_.projector_hidden > 0 ? options_.projector_hidden : hidden);
+  builder_ = std::make_unique<PromptBuilder>(*tokenizer_, *items_, placeholder, eos_);
+}
+
+torch::Tensor Rsllm::read_id_table(TrainContext& ctx) const {
+  std::filesystem::path file = options_.id_file;
+  if (file.empty()) {
+    auto found = ctx.embedding_artifact(options_.id_model);
+    if (!found) {
+      throw Error(owner_ + ".id_model: no item embedding table of '" + options_.id_model +
+                  "' for this dataset and seed (is it an embedding model, and did it complete?)");
+    }
+    file = *found;
+  }
+  return read_embedding_artifact(file, ctx.data()).table;
+}
+
+void Rsllm::build_for_training(TrainContext& ctx) {
+  const torch::Tensor ids = options_.uses_ids() ? read_id_table(ctx) : torch::Tensor();
+  torch::manual_seed(ctx.seed(Stream::init));
+  if (options_.backbone != "tiny") {
+    build(llm::read_text_file(std::filesystem::path(options_.backbone) / "tokenizer.json"), nullptr,
+          ids);
+    return;
+  }
+  const std::string json = tiny_tokenizer(*items_, options_.tiny_vocab);
+  const auto tok = llm::Tokenizer::from_json(json, owner_);
+  llm::ModelConfig c = llm::ModelConfig::tiny(tok.vocab_size());
+  c.max_position_embeddings = 2048;
+  c.eos_token_id = c.pad_token_id = tok.token_to_id("<|endoftext|>");
+  build(json, &c, ids);
+}
+
+void Rsllm::save(const std::filesystem::path& dir) const {
+  write_text(dir / "tokenizer.json", tokenizer_json_);
+  write_text(dir / "config.json", net_->lm->config().to_json());
+  llm::NamedTensors state;
+  for (const auto& item : net_->named_parameters(true))
+    state.emplace_back(item.key(), item.value());
+  for (const auto& item : net_->named_buffers(true)) state.emplace_back(item.key(), item.value());
+  llm::save_safetensors(dir / kState, state, {{"variant", variant_name(options_.variant)}});
+}
+
+void Rsllm::load(const std::filesystem::path& dir) {
+  llm::SafetensorsFile file(dir / kState);
+  const auto& meta = file.metadata();
+  if (meta.count("variant") == 0 || meta.at("variant") != variant_name(options_.variant)) {
+    throw DataError((dir / kState).string() + ": saved by another variant than '" +
+                    variant_name(options_.variant) + "'");
+  }
+  const auto config = llm::ModelConfig::from_file(dir / "config.json");
+  const torch::Tensor ids = file.contains("id_table") ? file.tensor("id_table") : torch::Tensor();
+  if (options_.uses_ids() && !ids.defined()) {
+    throw DataError((dir / kState).string() + ": no id_table saved");
+  }
+  build(llm::read_text_file(dir / "tokenizer.json"), &config, ids);
+  torch::NoGradGuard no_grad;
+  auto copy = [&](const std::string& name, torch::Tensor& target) {
+    if (!file.contains(name)) throw DataError((dir / kState).string() + ": lacks '" + name + "'");
+    const auto t = file.tensor(name);
+    if (t.sizes() != target.sizes()) {
+      throw DataError((dir / kState).string() + ": '" + name + "' has another shape");
+    }
+    target.copy_(t);
+  };
+  for (auto& item : net_->named_parameters(true)) copy(item.key(), item.value());
+  for (auto& item : net_->named_buffers(true)) copy(item.key(), item.value());
+}
+
+}  // namespace recbench::rsllm
+
+RECBENCH_PLUGIN(rsllm, recbench::rsllm::Rsllm, "1.0",
+                "RSLLM: item-ID embeddings of a sequential model projected into an LLM's prompts "
+                "(arXiv 2412.16933); variants llara and text-only")
