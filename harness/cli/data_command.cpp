@@ -47,7 +47,10 @@ int synth(const std::vector<std::string>& args) {
       ("out,o", po::value<std::string>()->default_value("data/synthetic"), "output folder")
       ("seed", po::value<uint64_t>()->default_value(0), "generator seed")
       ("users", po::value<int64_t>(), "number of users")
-      ("items", po::value<int64_t>(), "number of items");
+      ("items", po::value<int64_t>(), "number of items")
+      ("domains", po::value<int64_t>(), "number of domains (item i is in domain i % domains)")
+      ("seq-len", po::value<int64_t>(), "mean interactions per user")
+      ("topics", po::value<int64_t>(), "latent topics");
   po::variables_map vm;
   if (parse_args(args, "recbench data synth [--out DIR] [options]", visible, {}, {}, vm)) {
     return kExitOk;
@@ -55,6 +58,9 @@ int synth(const std::vector<std::string>& args) {
   std::map<std::string, double> raw;
   if (vm.count("users")) raw["users"] = static_cast<double>(vm["users"].as<int64_t>());
   if (vm.count("items")) raw["items"] = static_cast<double>(vm["items"].as<int64_t>());
+  if (vm.count("domains")) raw["domains"] = static_cast<double>(vm["domains"].as<int64_t>());
+  if (vm.count("seq-len")) raw["seq_len"] = static_cast<double>(vm["seq-len"].as<int64_t>());
+  if (vm.count("topics")) raw["topics"] = static_cast<double>(vm["topics"].as<int64_t>());
   const SyntheticOptions options = synthetic_options(raw, "command line");
   const SyntheticFiles files =
       write_synthetic_atomic(vm["out"].as<std::string>(), options, vm["seed"].as<uint64_t>());

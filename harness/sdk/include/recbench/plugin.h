@@ -30,6 +30,9 @@ struct PluginContext {
   torch::Device device = torch::kCPU;
   uint64_t seed = 0;
   const DatasetView* data = nullptr;
+  //! Names of the experiment's pre-training corpora (TrainContext::corpus), for checking a
+  //! plugin's corpus option at construction.
+  std::vector<std::string> corpora;
 };
 
 }  // namespace recbench

@@ -50,6 +50,12 @@ class RECBENCH_API TrainContext {
   virtual std::optional<std::filesystem::path> artifact(const std::string& model_label) const = 0;
   //! Evaluation batch size of the protocol (models may use it for their own chunking).
   virtual int64_t eval_batch_size() const = 0;
+  //! Pre-training corpus `name` of the experiment (a [[corpora]] entry): every user's full
+  //! sequence as `train`, no validation split. ConfigError naming the known corpora otherwise.
+  virtual const DatasetView& corpus(const std::string& name) const = 0;
+  //! A folder shared by every cell of the experiment and kept across --resume (created on
+  //! demand): <results>_artifacts/shared/<key>. `key` is one path component ([A-Za-z0-9_.-]).
+  virtual std::filesystem::path shared_dir(const std::string& key) const = 0;
 };
 
 }  // namespace recbench
