@@ -13,7 +13,6 @@ std::vector<std::pair<int64_t, int64_t>> prompt_windows(int64_t length, int64_t 
   std::vector<std::pair<int64_t, int64_t>> out;
   for (int64_t end = length; end >= 2; end -= stride) {
     out.emplace_back(std::max<int64_t>(0, end - max_items - 1), end);
-    if (end - max_items - 1 <= 0) break;  // this window already starts at the first item
   }
   std::reverse(out.begin(), out.end());
   return out;

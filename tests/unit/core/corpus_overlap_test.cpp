@@ -115,7 +115,9 @@ TEST_F(CorpusExperiment, CorporaAreParsedAndAddressableBySet) {
   EXPECT_EQ(cfg.corpora[0].seed, 5u);
   EXPECT_EQ(cfg.datasets.size(), 1u);
   try {
-    load(std::string(kBase) + "[[corpora]]\nname = \"target\"\nformat = \"synthetic\"\n");
+    std::string text = kBase;
+    text += "[[corpora]]\nname = \"target\"\nformat = \"synthetic\"\n";
+    load(text);
     FAIL() << "a corpus named like a dataset was accepted";
   } catch (const ConfigError& e) {
     EXPECT_NE(std::string(e.what()).find("corpora: duplicate name 'target'"), std::string::npos)
