@@ -49,6 +49,9 @@ int synth_atomic(const po::variables_map& vm) {
   std::map<std::string, double> raw;
   if (vm.count("users")) raw["users"] = static_cast<double>(vm["users"].as<int64_t>());
   if (vm.count("items")) raw["items"] = static_cast<double>(vm["items"].as<int64_t>());
+  if (vm.count("domains")) raw["domains"] = static_cast<double>(vm["domains"].as<int64_t>());
+  if (vm.count("seq-len")) raw["seq_len"] = static_cast<double>(vm["seq-len"].as<int64_t>());
+  if (vm.count("topics")) raw["topics"] = static_cast<double>(vm["topics"].as<int64_t>());
   const SyntheticOptions options = synthetic_options(raw, "command line");
   const SyntheticFiles files =
       write_synthetic_atomic(vm["out"].as<std::string>(), options, vm["seed"].as<uint64_t>());
@@ -70,7 +73,10 @@ int synth(const std::vector<std::string>& args) {
       ("atomic", po::bool_switch(),
        "write the format = \"synthetic\" corpus as RecBole atomic files instead")
       ("users", po::value<int64_t>(), "with --atomic: number of users")
-      ("items", po::value<int64_t>(), "with --atomic: number of items");
+      ("items", po::value<int64_t>(), "with --atomic: number of items")
+      ("domains", po::value<int64_t>(), "with --atomic: domains (item i is in domain i % domains)")
+      ("seq-len", po::value<int64_t>(), "with --atomic: mean interactions per user")
+      ("topics", po::value<int64_t>(), "with --atomic: latent topics");
   // clang-format on
   po::variables_map vm;
   if (parse_args(args, "recbench data synth [--out DIR] [--seed S] [--scale F] [options]", visible,
@@ -78,8 +84,11 @@ int synth(const std::vector<std::string>& args) {
     return kExitOk;
   }
   if (vm["atomic"].as<bool>()) return synth_atomic(vm);
-  if (vm.count("users") || vm.count("items")) {
-    throw ConfigError("recbench data synth: --users and --items need --atomic (use --scale)");
+  for (const char* atomic_only : {"users", "items", "domains", "seq-len", "topics"}) {
+    if (vm.count(atomic_only)) {
+      throw ConfigError(std::string("recbench data synth: --") + atomic_only +
+                        " needs --atomic (the world is sized with --scale)");
+    }
   }
   std::vector<std::string> datasets;
   if (vm.count("dataset")) datasets = vm["dataset"].as<std::vector<std::string>>();

@@ -151,18 +151,31 @@ Recipe read_dataset_entry(const toml::table& entry, const std::filesystem::path&
   return recipe;
 }
 
-void read_entries(ExperimentConfig& cfg, const toml::table& root, const std::string& file) {
-  std::set<std::string> names;
-  if (const toml::array* datasets = root["datasets"].as_array()) {
-    for (const toml::node& node : *datasets) {
-      if (!node.is_table()) throw ConfigError(position(file, node) + ": datasets: expected tables");
-      cfg.datasets.push_back(read_dataset_entry(*node.as_table(), cfg.source));
-      if (!names.insert(cfg.datasets.back().name).second) {
-        throw ConfigError(position(file, node) + ": datasets: duplicate name '" +
-                          cfg.datasets.back().name + "'");
-      }
+//! Reads the array of recipe tables `key` ([[datasets]] or [[corpora]]); names are unique over
+//! both arrays (`names` collects them).
+void read_recipes(std::vector<Recipe>& out, const toml::table& root, const std::string& key,
+                  const std::filesystem::path& experiment, std::set<std::string>& names) {
+  const std::string file = experiment.string();
+  const toml::node* array = root.get(key);
+  if (array == nullptr) return;
+  if (!array->is_array()) {
+    throw ConfigError(position(file, *array) + ": " + key + ": expected an array of tables");
+  }
+  for (const toml::node& node : *array->as_array()) {
+    if (!node.is_table())
+      throw ConfigError(position(file, node) + ": " + key + ": expected tables");
+    out.push_back(read_dataset_entry(*node.as_table(), experiment));
+    if (!names.insert(out.back().name).second) {
+      throw ConfigError(position(file, node) + ": " + key + ": duplicate name '" + out.back().name +
+                        "' (datasets and corpora need distinct names)");
     }
   }
+}
+
+void read_entries(ExperimentConfig& cfg, const toml::table& root, const std::string& file) {
+  std::set<std::string> names;
+  read_recipes(cfg.datasets, root, "datasets", cfg.source, names);
+  read_recipes(cfg.corpora, root, "corpora", cfg.source, names);
   std::set<std::string> labels;
   if (const toml::array* models = root["models"].as_array()) {
     for (const toml::node& node : *models) {
@@ -209,7 +222,7 @@ void apply_override(toml::table& root, const std::string& assignment) {
   for (size_t i = 0; i + 1 < parts.size(); ++i) {
     toml::node* next = table->get(parts[i]);
     if (next != nullptr && next->is_array() && i + 2 < parts.size() &&
-        (parts[i] == "models" || parts[i] == "datasets")) {
+        (parts[i] == "models" || parts[i] == "datasets" || parts[i] == "corpora")) {
       const std::string id = parts[i] == "models" ? "label" : "name";
       toml::table* entry = find_entry(*next->as_array(), id, parts[i + 1]);
       if (entry == nullptr && parts[i] == "models") {
@@ -247,7 +260,7 @@ ExperimentConfig load_experiment(const std::filesystem::path& file,
     cfg.text += "\n# --set " + o;
   }
   const std::string source = file.string();
-  check_keys(root, {"experiment", "evaluation", "datasets", "models"}, "", source);
+  check_keys(root, {"experiment", "evaluation", "datasets", "models", "corpora"}, "", source);
   read_experiment_section(cfg, root, source);
   read_evaluation_section(cfg, root, source);
   read_entries(cfg, root, source);

@@ -7,13 +7,16 @@
 #include <chrono>
 #include <csignal>
 #include <ctime>
+#include <deque>
 #include <limits>
 #include <map>
 #include <set>
+#include <regex>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "recbench/core/corpus_overlap.h"
 #include "recbench/core/logging.h"
 #include "recbench/core/model_order.h"
 #include "recbench/core/plugin_loader.h"
@@ -66,6 +69,7 @@ struct RunEnv {
   torch::Device device = torch::kCPU;
   spdlog::logger* log = nullptr;
   std::filesystem::path artifacts_root;
+  const std::map<std::string, DatasetView>* corpora = nullptr;  //!< [[corpora]] by name
 };
 
 //! Artefacts of complete cells, by "dataset/label/seed_s".
@@ -76,6 +80,29 @@ struct DoneCells {
 
 std::string cell_key(const std::string& dataset, const std::string& label, int64_t seed) {
   return dataset + "/" + label + "/seed_" + std::to_string(seed);
+}
+
+//! One prepared pre-training corpus: all of every user's sequence is training data.
+struct CorpusState {
+  PreparedDataset data;
+  EvalSet no_validation;
+};
+
+//! The view a plugin gets of a corpus: `train` holds each user's full sequence.
+DatasetView corpus_view(const CorpusState& c) {
+  DatasetView v = c.data.view();
+  v.train = &c.data.sequences;
+  v.valid = &c.no_validation;
+  v.item_counts.assign(static_cast<size_t>(c.data.items.num_items()), 0);
+  for (ItemId i : c.data.sequences.items) ++v.item_counts[static_cast<size_t>(i)];
+  return v;
+}
+
+//! Names of the corpora, comma-separated (for messages).
+std::string corpus_names(const std::map<std::string, DatasetView>& corpora) {
+  std::string out;
+  for (const auto& [name, view] : corpora) out += (out.empty() ? "" : ", ") + name;
+  return out.empty() ? "none" : out;
 }
 
 //! One prepared dataset with its stored candidate lists.
@@ -104,6 +131,24 @@ class CellContext final : public TrainContext {
   spdlog::logger& log() override { return *env_.log; }
   std::filesystem::path work_dir() const override { return work_dir_; }
   int64_t eval_batch_size() const override { return env_.config->protocol.batch_size; }
+  const DatasetView& corpus(const std::string& name) const override {
+    auto it = env_.corpora->find(name);
+    if (it == env_.corpora->end()) {
+      throw ConfigError("no pre-training corpus '" + name +
+                        "' in this experiment (known corpora: " + corpus_names(*env_.corpora) +
+                        ")");
+    }
+    return it->second;
+  }
+  std::filesystem::path shared_dir(const std::string& key) const override {
+    static const std::regex kKey("[A-Za-z0-9_.-]+");
+    if (!std::regex_match(key, kKey) || key == "." || key == "..") {
+      throw Error("shared_dir: '" + key + "' is not one path component of [A-Za-z0-9_.-]");
+    }
+    const auto dir = env_.artifacts_root / "shared" / key;
+    std::filesystem::create_directories(dir);
+    return dir;
+  }
   std::optional<std::filesystem::path> artifact(const std::string& label) const override {
     auto it = artifacts_.models.find(label);
     if (it == artifacts_.models.end()) return std::nullopt;
@@ -212,7 +257,8 @@ std::unique_ptr<Recommender> construct(const RunEnv& env, const LoadedPlugin& pl
                                        std::vector<ModelDependency>* dependencies = nullptr) {
   Params params = make_params("models." + entry.label + ".params", &entry.params,
                               env.config->source.string(), &entry.positions);
-  PluginContext context{env.log, env.device, seed, &view, dependencies};
+  PluginContext context{env.log, env.device, seed, &view, dependencies, {}};
+  for (const auto& [name, corpus] : *env.corpora) context.corpora.push_back(name);
   std::unique_ptr<Recommender> model = plugin.factory(params, context);
   params.finish();
   if (model == nullptr) throw PluginError("plugin '" + plugin.name + "' returned no model");
@@ -241,6 +287,7 @@ class Runner {
  private:
   void set_up();
   void prepare_datasets(ResultsFile* file);
+  void prepare_corpora();
   void validate_models();
   void check_dependencies(const std::string& dataset, const ModelEntry& entry, int64_t seed) const;
   void run_cell(ResultsFile& file, DatasetState& ds, const Recipe& recipe, const ModelEntry& entry,
@@ -257,12 +304,15 @@ class Runner {
   std::set<std::string> failed_;                                 //!< "dataset/label/seed"
   std::map<std::string, std::vector<ModelDependency>> depends_;  //!< label -> what it reads
   std::vector<const ModelEntry*> order_;  //!< entries, every dependency before its dependents
+  std::deque<CorpusState> corpora_;                  //!< stable addresses (views point in)
+  std::map<std::string, DatasetView> corpus_views_;  //!< what TrainContext::corpus() returns
 };
 
 void Runner::set_up() {
   summary_.output = options_.output.value_or(cfg_.output);
   logger_ = make_logger(cfg_.log_level, std::filesystem::path(summary_.output).concat(".log"));
   env_.config = &cfg_;
+  env_.corpora = &corpus_views_;
   env_.log = logger_.get();
   env_.artifacts_root =
       summary_.output.parent_path() / (summary_.output.stem().string() + "_artifacts");
@@ -305,6 +355,21 @@ void Runner::prepare_datasets(ResultsFile* file) {
     };
     ds.valid_candidates = lists("valid", ds.data.valid, 100);
     ds.test_candidates = lists("test", ds.data.test, 101);
+  }
+}
+
+void Runner::prepare_corpora() {
+  for (const Recipe& recipe : cfg_.corpora) {
+    CorpusState& c = corpora_.emplace_back();
+    c.data = prepare_dataset(recipe, {cfg_.cache_dir, true, logger_.get()});
+    for (size_t d = 0; d < datasets_.size(); ++d) {  // before any model is built or trained
+      check_corpus_overlap(cfg_.datasets[d], datasets_[d].data, recipe, c.data);
+    }
+    corpus_views_[recipe.name] = corpus_view(c);
+    std::string domains;
+    for (const auto& d : used_domains(c.data)) domains += (domains.empty() ? "" : ", ") + d;
+    logger_->info("pre-training corpus '{}': {} users, {} interactions, domains: {}", recipe.name,
+                  c.data.stats.users, c.data.stats.interactions, domains);
   }
 }
 
@@ -431,6 +496,7 @@ RunSummary Runner::run() {
   std::optional<ResultsFile> existing;
   if (exists) existing.emplace(ResultsFile::open_existing(summary_.output));
   prepare_datasets(existing ? &*existing : nullptr);
+  prepare_corpora();
   validate_models();
 
   RunInfo info;

@@ -178,6 +178,19 @@ class FakeContext final : public TrainContext {
   std::vector<double> losses;                               //!< train loss per epoch
   std::vector<double> ndcg;                                 //!< validation NDCG@10 per epoch
   std::map<std::string, std::filesystem::path> embeddings;  //!< embedding_artifact() by label
+  const DatasetView& corpus(const std::string& name) const override {
+    auto it = corpora.find(name);
+    if (it == corpora.end()) throw ConfigError("no pre-training corpus '" + name + "'");
+    return it->second;
+  }
+  std::filesystem::path shared_dir(const std::string& key) const override {
+    const auto dir = (shared_root.empty() ? dir_ / "shared" : shared_root) / key;
+    std::filesystem::create_directories(dir);
+    return dir;
+  }
+
+  std::map<std::string, DatasetView> corpora;  //!< what corpus() returns, by name
+  std::filesystem::path shared_root;  //!< parent of shared_dir() (default: work_dir()/shared)
 
  private:
   DatasetView data_;
@@ -201,6 +214,9 @@ inline std::unique_ptr<Recommender> make_model(const std::string& name, const st
   PluginContext context;
   context.seed = ctx.seed(Stream::init);
   context.data = &ctx.data();
+  if (auto* fake = dynamic_cast<const FakeContext*>(&ctx)) {
+    for (const auto& [name, view] : fake->corpora) context.corpora.push_back(name);
+  }
   torch::manual_seed(ctx.seed(Stream::init));
   auto model = find_plugin(name).factory(params, context);
   params.finish();

@@ -72,8 +72,10 @@ TEST_F(ExperimentTest, UnknownKeyNamesPositionAndKnownKeys) {
 
 TEST_F(ExperimentTest, UnknownTopLevelTable) {
   auto msg = error_of(std::string(kValid) + "\n[trainer]\nx = 1\n");
-  EXPECT_NE(msg.find("trainer: unknown key; known keys: datasets, evaluation, experiment, models"),
-            std::string::npos)
+  EXPECT_NE(
+      msg.find(
+          "trainer: unknown key; known keys: corpora, datasets, evaluation, experiment, models"),
+      std::string::npos)
       << msg;
 }
 

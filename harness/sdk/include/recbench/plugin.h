@@ -45,6 +45,9 @@ struct PluginContext {
   void depend_on(const std::string& label, const std::string& key) const {
     if (dependencies != nullptr) dependencies->push_back({label, key});
   }
+  //! Names of the experiment's pre-training corpora (TrainContext::corpus), for checking a
+  //! plugin's corpus option at construction.
+  std::vector<std::string> corpora;
 };
 
 }  // namespace recbench

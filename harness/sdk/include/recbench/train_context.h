@@ -55,6 +55,12 @@ class RECBENCH_API TrainContext {
   //! empty when there is none. The default has none.
   virtual std::optional<std::filesystem::path> embedding_artifact(
       const std::string& model_label) const;
+  //! Pre-training corpus `name` of the experiment (a [[corpora]] entry): every user's full
+  //! sequence as `train`, no validation split. ConfigError naming the known corpora otherwise.
+  virtual const DatasetView& corpus(const std::string& name) const = 0;
+  //! A folder shared by every cell of the experiment and kept across --resume (created on
+  //! demand): <results>_artifacts/shared/<key>. `key` is one path component ([A-Za-z0-9_.-]).
+  virtual std::filesystem::path shared_dir(const std::string& key) const = 0;
 };
 
 }  // namespace recbench

@@ -38,10 +38,13 @@ struct ExperimentConfig {
   uint64_t candidate_seed = 0;  //!< seed of the stored negative/candidate lists
   std::vector<Recipe> datasets;
   std::vector<ModelEntry> models;
+  //! [[corpora]]: pre-training corpora, prepared (and cached) like datasets, never evaluated;
+  //! plugins read them with TrainContext::corpus(name).
+  std::vector<Recipe> corpora;
 };
 
 //! Reads and validates an experiment. `overrides` are "key=value" (--set); the key addresses
-//! tables by dots and [[models]]/[[datasets]] entries by label/name, e.g.
+//! tables by dots and [[models]]/[[datasets]]/[[corpora]] entries by label/name, e.g.
 //! "models.sasrec.params.hidden=32", "experiment.seeds=[1,2]", "datasets.ml-100k.max_history=10".
 ExperimentConfig load_experiment(const std::filesystem::path& file,
                                  const std::vector<std::string>& overrides = {});
