@@ -7,7 +7,7 @@ cd "$(dirname "$0")/../.."
 bin=${1:-build/bin/recbench}
 out=${2:-datasets/raw/cprec-world}
 rm -rf "$out"
-"$bin" data synth --out "$out/world" --seed 1 --users 600 --items 1200 --domains 12 --seq-len 60 \
+"$bin" data synth --atomic --out "$out/world" --seed 1 --users 600 --items 1200 --domains 12 --seq-len 60 \
   --topics 10
 /usr/bin/python3 bench/cprec/split_domains.py "$out/world" "$out" \
   --corpus books,movies,games,music,food,sports,travel \

@@ -13,5 +13,6 @@ int run_command(const std::vector<std::string>& args);
 int report_command(const std::vector<std::string>& args);
 int data_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
+int llm_command(const std::vector<std::string>& args);
 
 }  // namespace recbench::cli

@@ -18,6 +18,13 @@ usage:
   recbench data prepare RECIPE.toml    raw files -> prepared, cached dataset; prints statistics
   recbench data synth [--out DIR]      writes the deterministic synthetic dataset
   recbench plugins [--plugin-path DIR] lists loadable plugins
+  recbench llm info DIR                architecture and parameter count of a model folder
+  recbench llm tokenize --tokenizer FILE
+                                       prints the token ids of each line of stdin
+  recbench llm logprobs --model DIR --ids 1,2,3
+                                       next-token log-probabilities as JSON
+  recbench llm pretrain [--config FILE.toml] [--corpus FILE --output DIR ...]
+                                       pre-trains a tiny model (and a BPE tokenizer) on a corpus
 
 `recbench COMMAND --help` describes a command's options.
 )";
@@ -30,7 +37,8 @@ int main(int argc, char** argv) {
       {"run", run_command},
       {"report", report_command},
       {"data", data_command},
-      {"plugins", plugins_command}};
+      {"plugins", plugins_command},
+      {"llm", llm_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;
     return argc < 2 ? kExitBadInput : kExitOk;
@@ -38,7 +46,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {
     std::cerr << "recbench: unknown command '" << argv[1]
-              << "'; known commands: data, plugins, report, run\n";
+              << "'; known commands: data, llm, plugins, report, run\n";
     return kExitBadInput;
   }
   try {

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -239,6 +240,71 @@ TEST(LlmLora, ZeroBIsTheBaseModelAndMergeKeepsTheFunction) {
   EXPECT_TRUE(fresh->lora_state().empty());
   EXPECT_TRUE(torch::allclose(fresh->forward(ids).logits.detach(), adapted, 1e-4, 1e-4));
   EXPECT_THROW(fresh->add_lora({4, 8.0, 0.0}, {"no_such_proj"}), ConfigError);
+}
+
+TEST(LlmModel, KvCacheWithLeftPaddingEqualsFullForward) {
+  CausalLm model = tiny_model();
+  torch::NoGradGuard no_grad;
+  torch::Tensor ids = torch::randint(1, 64, {2, 9});
+  torch::Tensor mask = torch::ones({2, 9}, torch::kLong);
+  mask.slice(1, 0, 3)[1].zero_();  // row 1 is left-padded by three tokens
+  ForwardOptions full_options;
+  full_options.attention_mask = mask;
+  torch::Tensor full = model->forward(ids, full_options).logits;
+  KvCache cache = model->new_cache();
+  ForwardOptions options;
+  options.cache = &cache;
+  options.attention_mask = mask.slice(1, 0, 5);
+  std::vector<torch::Tensor> steps{model->forward(ids.slice(1, 0, 5), options).logits};
+  for (int64_t i = 5; i < 9; ++i) {
+    options.attention_mask = torch::ones({2, 1}, torch::kLong);  // the new token only
+    steps.push_back(model->forward(ids.slice(1, i, i + 1), options).logits);
+  }
+  torch::Tensor cached = torch::cat(steps, 1);
+  EXPECT_TRUE(torch::allclose(cached[0], full[0], 1e-5, 1e-5));
+  EXPECT_TRUE(torch::allclose(cached[1].slice(0, 3), full[1].slice(0, 3), 1e-5, 1e-5));
+}
+
+TEST(LlmModel, Bfloat16ForwardTracksFloat32) {
+  // The CUDA path runs in bfloat16; the same code runs (slowly) in bfloat16 on CPU.
+  CausalLm model = tiny_model();
+  torch::NoGradGuard no_grad;
+  torch::Tensor ids = torch::randint(0, 64, {2, 8});
+  torch::Tensor ref = torch::log_softmax(model->forward(ids).logits, -1);
+  model->to(torch::kBFloat16);
+  LmOutput out = model->forward(ids);
+  EXPECT_EQ(out.logits.scalar_type(), torch::kBFloat16);
+  torch::Tensor lp = torch::log_softmax(out.logits.to(torch::kFloat), -1);
+  EXPECT_LT((lp - ref).abs().max().item<double>(), 0.1);
+  EXPECT_EQ(default_dtype(torch::Device(torch::kCUDA)), torch::kBFloat16);
+  EXPECT_EQ(default_dtype(torch::Device(torch::kCPU)), torch::kFloat);
+}
+
+TEST(LlmLora, DropoutActsInTrainingOnly) {
+  CausalLm model = tiny_model();
+  torch::Tensor ids = torch::randint(0, 64, {2, 7});
+  model->add_lora({4, 8.0, 0.5}, {"q_proj", "k_proj", "v_proj", "o_proj"});
+  {
+    torch::NoGradGuard no_grad;
+    for (auto& [name, p] : model->lora_state()) p.normal_(0, 0.2);
+  }
+  model->eval();
+  torch::Tensor eval1 = model->forward(ids).logits.detach();
+  EXPECT_TRUE(torch::equal(model->forward(ids).logits.detach(), eval1));
+  model->train();
+  torch::Tensor train1 = model->forward(ids).logits.detach();
+  torch::Tensor train2 = model->forward(ids).logits.detach();
+  EXPECT_FALSE(torch::allclose(train1, train2, 1e-4, 1e-4));  // dropout masks differ
+  EXPECT_FALSE(torch::allclose(train1, eval1, 1e-4, 1e-4));
+  auto dir = temp_dir("lora_dropout_" + std::to_string(::getpid()));
+  save_lora_adapter(model, dir);
+  auto config = nlohmann::json::parse(read_text_file(dir / "adapter_config.json"));
+  EXPECT_EQ(config["lora_dropout"].get<double>(), 0.5);
+  EXPECT_EQ(config["target_modules"].size(), 4u);
+  CausalLm fresh = tiny_model();
+  load_lora_adapter(fresh, dir);
+  EXPECT_EQ(fresh->lora_spec()->dropout, 0.5);
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <unistd.h>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -42,7 +43,8 @@ TEST(LlmTools, LogprobsMatchTheReferenceLogits) {
 }
 
 TEST(LlmTools, PretrainLearnsATinyCorpusAndWritesALoadableFolder) {
-  auto dir = std::filesystem::temp_directory_path() / "recbench_llm_pretrain";
+  auto dir = std::filesystem::temp_directory_path() /
+             ("recbench_llm_pretrain_" + std::to_string(::getpid()));
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   {
@@ -73,6 +75,66 @@ TEST(LlmTools, PretrainLearnsATinyCorpusAndWritesALoadableFolder) {
   print_model_info(o.output, info);
   EXPECT_NE(info.str().find("parameters          " + std::to_string(s.parameters)),
             std::string::npos);
+  EXPECT_EQ(s.last_step, 60);
+  EXPECT_FALSE(std::filesystem::exists(o.output / "checkpoint"));  // checkpoint_every = 0
+
+  // Resuming needs a checkpoint made with the same run-defining options.
+  o.resume = true;
+  EXPECT_THROW(pretrain(o, log), DataError);
+  o.resume = false;
+  o.steps = 4;
+  o.stop_after = 2;
+  o.schedule_type = "cosine";
+  o.accumulation_steps = 2;
+  EXPECT_EQ(pretrain(o, log).last_step, 2);
+  o.resume = true;
+  o.stop_after = 0;
+  o.batch_size = 3;
+  try {
+    pretrain(o, log);
+    ADD_FAILURE() << "resumed with another batch size";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("batch_size = 8, the options give 3"), std::string::npos)
+        << e.what();
+  }
+  o.batch_size = 8;
+  PretrainSummary resumed = pretrain(o, log);
+  EXPECT_EQ(resumed.first_step, 2);
+  EXPECT_EQ(resumed.last_step, 4);
+  o.eos_token = "<|not_there|>";
+  o.resume = false;
+  o.tokenizer = o.output / "tokenizer.json";
+  o.output = dir / "other";
+  EXPECT_THROW(pretrain(o, log), ConfigError);
+  std::filesystem::remove_all(dir);
+}
+
+TEST(LlmTools, PretrainOptionsComeFromTomlWithStrictKeys) {
+  Params p("pretrain",
+           "corpus = \"c.txt\"\noutput = \"out\"\nsteps = 7\nschedule = \"cosine\"\n"
+           "anneal_shape = \"linear\"\nwarmup_fraction = 0.2\nresume = true\n",
+           "p.toml");
+  PretrainOptions o = read_pretrain_options(p);
+  p.finish();
+  EXPECT_EQ(o.corpus, "c.txt");
+  EXPECT_EQ(o.steps, 7);
+  EXPECT_EQ(o.schedule_type, "cosine");
+  EXPECT_EQ(o.schedule.shape, AnnealShape::kLinear);
+  EXPECT_DOUBLE_EQ(o.schedule.warmup_fraction, 0.2);
+  EXPECT_TRUE(o.resume);
+  EXPECT_FALSE(o.tokenizer.has_value());
+  Params typo("pretrain", "stepz = 3\n", "p.toml");
+  read_pretrain_options(typo);
+  try {
+    typo.finish();
+    ADD_FAILURE() << "unknown key accepted";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("p.toml:1:9: pretrain.stepz: unknown key"),
+              std::string::npos)
+        << e.what();
+  }
+  Params bounds("pretrain", "batch_size = 0\n", "p.toml");
+  EXPECT_THROW(read_pretrain_options(bounds), ConfigError);
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
+#include <unistd.h>
 #include <cmath>
 #include <filesystem>
 #include <numbers>
@@ -133,12 +134,24 @@ TEST(LlmTraining, TrainingStateRoundTrips) {
   GradientAccumulator acc(*optimizer, schedule, 1, 0.0);
   torch::Tensor ids = torch::randint(0, 32, {2, 6});
   acc.backward(causal_lm_loss(model->forward(ids).logits, ids, torch::ones({2, 6})));
-  auto dir = std::filesystem::temp_directory_path() / "recbench_llm_trainstate";
+  auto dir = std::filesystem::temp_directory_path() /
+             ("recbench_llm_trainstate_" + std::to_string(::getpid()));
   save_training_state(dir, *optimizer, schedule);
   auto other = make_adamw(model, {});
   LrSchedule restored = load_training_state(dir, *other);
   EXPECT_EQ(restored.step(), 1);
   EXPECT_EQ(restored.state(), schedule.state());
+  // The moments come back too (so a resumed run continues the same trajectory).
+  ASSERT_EQ(other->state().size(), optimizer->state().size());
+  ASSERT_FALSE(optimizer->state().empty());
+  for (const auto& [key, state] : optimizer->state()) {
+    const auto& want = static_cast<const torch::optim::AdamWParamState&>(*state);
+    const auto& got = static_cast<const torch::optim::AdamWParamState&>(*other->state().at(key));
+    EXPECT_EQ(got.step(), want.step());
+    EXPECT_TRUE(torch::equal(got.exp_avg(), want.exp_avg()));
+    EXPECT_TRUE(torch::equal(got.exp_avg_sq(), want.exp_avg_sq()));
+  }
+  std::filesystem::remove_all(dir);
 }
 
 }  // namespace

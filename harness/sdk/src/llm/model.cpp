@@ -82,11 +82,12 @@ LoraLinearImpl::LoraLinearImpl(int64_t in_features, int64_t out_features, bool w
 }
 
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x) {
-  torch::Tensor y = torch::nn::functional::linear(x, weight, bias);
+  // at::linear (what Python's F.linear calls) fuses the bias into one addmm over the flattened
+  // batch; torch::nn::functional::linear does matmul + add for 3-d inputs.
+  torch::Tensor y = torch::linear(x, weight, bias);
   if (!lora_a_.defined()) return y;
   torch::Tensor in = lora_dropout_ > 0 ? torch::dropout(x, lora_dropout_, is_training()) : x;
-  return y + torch::nn::functional::linear(torch::nn::functional::linear(in, lora_a_), lora_b_) *
-                 lora_scale_;
+  return y + torch::linear(torch::linear(in, lora_a_), lora_b_) * lora_scale_;
 }
 
 void LoraLinearImpl::add_lora(const LoraSpec& spec) {
@@ -272,7 +273,7 @@ torch::Tensor CausalLmImpl::embed(const torch::Tensor& input_ids) {
 torch::Tensor CausalLmImpl::logits(const torch::Tensor& hidden) {
   torch::Tensor head =
       lm_head_.defined() ? lm_head_ : decoder_->embed_tokens->named_parameters()["weight"];
-  return torch::nn::functional::linear(hidden, head);
+  return torch::linear(hidden, head);
 }
 
 KvCache CausalLmImpl::new_cache() const {
