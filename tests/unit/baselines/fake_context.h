@@ -13,6 +13,7 @@
 #include <optional>
 #include <random>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <spdlog/sinks/null_sink.h>
@@ -135,7 +136,10 @@ inline Metrics evaluate(Recommender& model, const EvalSet& set, int64_t max_len 
 class FakeContext final : public TrainContext {
  public:
   explicit FakeContext(const FakeDataset& data, uint64_t seed = 7)
-      : data_(data.view()),
+      : FakeContext(data.view(), seed) {}
+  //! Over any dataset view (e.g. a PreparedDataset's), which must outlive the context.
+  explicit FakeContext(DatasetView view, uint64_t seed = 7)
+      : data_(std::move(view)),
         seed_(seed),
         log_(std::make_shared<spdlog::logger>("test",
                                               std::make_shared<spdlog::sinks::null_sink_mt>())) {
