@@ -13,6 +13,7 @@
 
 #include "recbench/core/dataset.h"
 #include "recbench/core/evaluator.h"
+#include "recbench/error.h"
 #include "recbench/train_context.h"
 
 namespace recbench::bench {
@@ -41,6 +42,15 @@ class BenchContext final : public TrainContext {
     return std::nullopt;
   }
   int64_t eval_batch_size() const override { return protocol_.batch_size; }
+  //! SASRec reads no pre-training corpus; the benchmark has none.
+  const DatasetView& corpus(const std::string& name) const override {
+    throw ConfigError("the SASRec benchmark has no pre-training corpus '" + name + "'");
+  }
+  std::filesystem::path shared_dir(const std::string& key) const override {
+    const auto dir = dir_ / "shared" / key;
+    std::filesystem::create_directories(dir);
+    return dir;
+  }
 
   //! Restarts the clocks (call right before fit()).
   void start();
