@@ -17,7 +17,7 @@ check() {  # check DESCRIPTION COMMAND...: the command succeeds
   if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
 }
 
-"$bin" data synth --out world --seed 3 --users 60 --items 60 --domains 4 --seq-len 24 >/dev/null
+"$bin" data synth --atomic --out world --seed 3 --users 60 --items 60 --domains 4 --seq-len 24 >/dev/null
 /usr/bin/python3 "$src/bench/cprec/split_domains.py" world split --corpus books,movies \
   --targets games,music --name pre
 

@@ -154,14 +154,15 @@ TEST(RsllmRun, UnknownLabelAndCycleFailBeforeTraining) {
 
 TEST(RsllmRun, DependentOfAFailedCellFailsWithTheReason) {
   Work w;
-  // Pop has no embedding table: the first RSLLM fails, the second depends on the failed first.
-  const std::string pop = "\n[[models]]\nplugin = \"pop\"\n", rs2 = second_rsllm();
+  // Random has no embedding table: the first RSLLM fails, the second depends on the failed first.
+  const std::string random = "\n[[models]]\nplugin = \"random\"\n", rs2 = second_rsllm();
   const auto summary =
-      w.run(experiment({kRsllm, "id_model = \"pop\"\n", rs2, "id_model = \"rsllm\"\n", pop}));
+      w.run(experiment({kRsllm, "id_model = \"random\"\n", rs2, "id_model = \"rsllm\"\n", random}));
   EXPECT_EQ(summary.complete, 1);
   EXPECT_EQ(summary.failed, 2);
   const auto cells = ResultsFile::open_existing(w.dir / "results.h5").read_cells();
-  EXPECT_NE(cell(cells, "rsllm").error.find("no item embedding table of 'pop'"), std::string::npos)
+  EXPECT_NE(cell(cells, "rsllm").error.find("no item embedding table of 'random'"),
+            std::string::npos)
       << cell(cells, "rsllm").error;
   EXPECT_NE(cell(cells, "rs2")
                 .error.find("needs the trained 'rsllm' (models.rs2.params.id_model), "
