@@ -7,7 +7,8 @@ packages=(
   libtorch-dev libopenblas0-pthread          # Debian's LibTorch calls the system BLAS
   libboost-dev libboost-program-options-dev  # Boost.DLL (header-only) and Program_options
   libtomlplusplus-dev libspdlog-dev libhdf5-dev
-  nlohmann-json3-dev zlib1g-dev libpcre2-dev  # JSON, gzip, Unicode regex
+  nlohmann-json3-dev libsimdjson-dev         # JSON (simdjson for the big JSON-lines files)
+  zlib1g-dev libpcre2-dev                    # gzip, Unicode regex
   libssl-dev libicu-dev                      # SHA-256 fingerprints, Unicode normalisation
   libgtest-dev libbenchmark-dev
 )

@@ -467,10 +467,6 @@ void Runner::run_cell(ResultsFile& file, DatasetState& ds, const Recipe& recipe,
       done_.embeddings[key] = table;
     }
     done_.models[key] = ctx.model_dir();
-    std::string line;
-    for (const auto& [name, value] : r.metrics) line += fmt::format(" {} {:.4f}", name, value);
-    logger_->info("  test{} (train {:.1f}s, eval {:.2f}s)", line, cell.train_seconds,
-                  cell.eval_seconds);
     ++summary_.complete;
   } catch (const Interrupted&) {
     throw;
@@ -483,6 +479,14 @@ void Runner::run_cell(ResultsFile& file, DatasetState& ds, const Recipe& recipe,
   }
   cell.peak_rss_mb = peak_rss_mb();
   file.write_cell(cell);
+  // Logged only once the cell is in the results file, so whoever sees this line (a user, the
+  // kill -9 scenario test) knows that the cell survives a crash from here on.
+  if (cell.status != "failed") {
+    std::string line;
+    for (const auto& [name, value] : cell.metrics) line += fmt::format(" {} {:.4f}", name, value);
+    logger_->info("  test{} (train {:.1f}s, eval {:.2f}s)", line, cell.train_seconds,
+                  cell.eval_seconds);
+  }
 }
 
 RunSummary Runner::run() {

@@ -1,4 +1,9 @@
 // Amazon Reviews 2018 and 2023 readers: JSON lines, meta text, category domains, time units.
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
 
 #include "reader_test_util.h"
@@ -80,6 +85,40 @@ TEST(AmazonReader, TextFieldsComposeTheTitle) {
                 .find("text_fields: no field \"brand\" in format \"amazon2018\" (available: "
                       "title, category, description)"),
             std::string::npos);
+}
+
+// The JSON edge cases that take the slower path or shape the picked fields: an integer beyond
+// 64 bits in an unused field (simdjson refuses the line; nlohmann-json accepts it), a repeated
+// key (the last one wins), nested category arrays (flattened), escapes, and a broken line.
+TEST(AmazonReader, JsonEdgeCasesAgreeWithTheReferenceParser) {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("recbench_amazon_json_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "Toys_5.json")
+      << R"({"reviewerID": "U1", "asin": "I1", "unixReviewTime": 100, "vote": 123456789012345678901234})"
+      << "\n"
+      << R"({"reviewerID": "U0", "reviewerID": "U2", "asin": "I\u00e92", "unixReviewTime": 2.5e2})"
+      << "\n";
+  std::ofstream(dir / "meta_Toys.json")
+      << R"({"asin": "I1", "title": "Tab\tTitle \ud83d\ude00", "category": [["A", ["B"]], {"x": "no"}, "C"]})"
+      << "\n";
+  auto recipe = reader_test::fixture_recipe("amazon2018",
+                                            {{"reviews", "Toys_5.json"}, {"meta", "meta_Toys.json"}});
+  recipe.base_dir = dir;
+  reader_test::RecordingSink sink;
+  ReadStats stats;
+  read_amazon2018(recipe, sink, stats);
+  ASSERT_EQ(sink.interactions.size(), 2u);
+  EXPECT_EQ(sink.interactions[0], (Interaction{"U1", "I1", 100, "Toys"}));
+  EXPECT_EQ(sink.interactions[1], (Interaction{"U2", "I\u00e92", 250, "Toys"}));
+  EXPECT_EQ(sink.items["I1"], (Item{"Tab\tTitle \U0001F600", "A > B > C", "Toys"}));
+
+  std::ofstream(dir / "Toys_5.json") << R"({"reviewerID": "U1", "asin": "I1", "unixReviewTime": 1)"
+                                     << "\n";
+  const std::string error = reader_test::data_error([&] { read_amazon2018(recipe, sink, stats); });
+  EXPECT_NE(error.find("Toys_5.json:1"), std::string::npos) << error;
+  EXPECT_NE(error.find("invalid JSON at column"), std::string::npos) << error;
+  std::filesystem::remove_all(dir);
 }
 
 TEST(AmazonReader, ReviewsAreRequired) {

@@ -1,7 +1,13 @@
-// Picks a few top-level fields out of one JSON object (a JSON-lines record) without a DOM.
+// Picks a few top-level fields out of one JSON object (a JSON-lines record).
+//
+// simdjson parses every record (it validates the whole line at several GB/s); a record it refuses
+// is parsed again with nlohmann-json's SAX interface, which either accepts it (numbers simdjson
+// does not represent, such as integers above 2^64) or says where and why it is not JSON.
 #include "json_fields.h"
 
+#include <charconv>
 #include <nlohmann/json.hpp>
+#include <simdjson.h>
 
 namespace recbench::readers {
 
@@ -94,8 +100,77 @@ class JsonFields::Handler : public nlohmann::json_sax<Json> {
   int current_ = -1;         //!< picked key whose value is being read
 };
 
+namespace {
+
+//! Strings of `value` that sit directly in an array, at any depth (as the SAX handler keeps them).
+void collect_strings(simdjson::dom::element value, bool in_array, std::vector<std::string>& out) {
+  std::string_view text;
+  simdjson::dom::array array;
+  simdjson::dom::object object;
+  if (!value.get_string().get(text)) {
+    if (in_array) out.emplace_back(text);
+  } else if (!value.get_array().get(array)) {
+    for (simdjson::dom::element child : array) collect_strings(child, true, out);
+  } else if (!value.get_object().get(object)) {
+    for (simdjson::dom::key_value_pair field : object) collect_strings(field.value, false, out);
+  }
+}
+
+void fill(simdjson::dom::element value, JsonField& field) {
+  using Type = simdjson::dom::element_type;
+  using Kind = JsonField::Kind;
+  switch (value.type()) {
+    case Type::NULL_VALUE:
+      field.kind = Kind::kNull;
+      field.text = "null";
+      break;
+    case Type::BOOL:
+      field.kind = Kind::kBool;
+      field.text = value.get_bool().value_unsafe() ? "true" : "false";
+      break;
+    case Type::INT64:
+      field.kind = Kind::kInteger;
+      field.integer = value.get_int64().value_unsafe();
+      field.text = std::to_string(field.integer);
+      break;
+    case Type::UINT64: {
+      const uint64_t v = value.get_uint64().value_unsafe();
+      field.kind = Kind::kInteger;
+      field.integer = static_cast<int64_t>(v);
+      field.text = std::to_string(v);
+      break;
+    }
+    case Type::DOUBLE: {
+      const double v = value.get_double().value_unsafe();
+      char buffer[32];
+      const auto end = std::to_chars(buffer, buffer + sizeof buffer, v).ptr;
+      field.kind = Kind::kFloat;
+      field.integer = static_cast<int64_t>(v);
+      field.text.assign(buffer, end);
+      break;
+    }
+    case Type::STRING:
+      field.kind = Kind::kString;
+      field.text = value.get_string().value_unsafe();
+      break;
+    case Type::ARRAY:
+    case Type::OBJECT:
+      field.kind = value.type() == Type::ARRAY ? Kind::kArray : Kind::kObject;
+      collect_strings(value, false, field.items);
+      break;
+  }
+}
+
+}  // namespace
+
+struct JsonFields::Fast {
+  simdjson::dom::parser parser;
+};
+
 JsonFields::JsonFields(std::vector<std::string> keys)
-    : keys_(std::move(keys)), fields_(keys_.size()) {}
+    : keys_(std::move(keys)), fields_(keys_.size()), fast_(std::make_unique<Fast>()) {}
+
+JsonFields::~JsonFields() = default;
 
 bool JsonFields::parse(std::string_view record, std::string& error) {
   for (auto& f : fields_) {
@@ -103,6 +178,22 @@ bool JsonFields::parse(std::string_view record, std::string& error) {
     f.text.clear();
     f.items.clear();
     f.integer = 0;
+  }
+  simdjson::dom::element doc;
+  simdjson::dom::object object;
+  if (!fast_->parser.parse(record.data(), record.size()).get(doc) &&
+      !doc.get_object().get(object)) {
+    for (simdjson::dom::key_value_pair field : object) {
+      for (size_t i = 0; i < keys_.size(); ++i) {
+        if (keys_[i] == field.key) {
+          if (fields_[i].kind != JsonField::Kind::kMissing) {
+            fields_[i] = JsonField{};  // a repeated key: the last one wins, as in the SAX path
+          }
+          fill(field.value, fields_[i]);
+        }
+      }
+    }
+    return true;
   }
   Handler handler(keys_, fields_);
   const bool ok = Json::sax_parse(record.begin(), record.end(), &handler);

@@ -1,7 +1,8 @@
-// Picks a few top-level fields out of one JSON object (a JSON-lines record) without a DOM.
+// Picks a few top-level fields out of one JSON object (a JSON-lines record).
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -24,10 +25,14 @@ struct JsonField {
   }
 };
 
-//! Parses records with nlohmann-json's SAX interface, keeping only the requested keys.
+//! Parses records with simdjson (nlohmann-json for the records it refuses, to say what is wrong),
+//! keeping only the requested keys. One instance per stream: it reuses its parser's buffers.
 class JsonFields {
  public:
   explicit JsonFields(std::vector<std::string> keys);
+  ~JsonFields();
+  JsonFields(const JsonFields&) = delete;
+  JsonFields& operator=(const JsonFields&) = delete;
   //! Parses `record`; false (with `error` saying where and what was expected) when it is not
   //! exactly one JSON object.
   bool parse(std::string_view record, std::string& error);
@@ -36,8 +41,10 @@ class JsonFields {
 
  private:
   class Handler;
+  struct Fast;  // simdjson stays out of this header
   std::vector<std::string> keys_;
   std::vector<JsonField> fields_;
+  std::unique_ptr<Fast> fast_;
 };
 
 }  // namespace recbench::readers
