@@ -1,5 +1,6 @@
 // Every experiment and recipe the project ships loads: recipes resolve, keys are known, and each
 // model names a plugin this build has. (A renamed key or a moved recipe breaks a test, not a user.)
+#include <algorithm>
 #include <filesystem>
 
 #include <gtest/gtest.h>

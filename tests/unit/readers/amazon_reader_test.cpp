@@ -101,9 +101,11 @@ TEST(AmazonReader, JsonEdgeCasesAgreeWithTheReferenceParser) {
       << "\n";
   std::ofstream(dir / "meta_Toys.json")
       << R"({"asin": "I1", "title": "Tab\tTitle \ud83d\ude00", "category": [["A", ["B"]], {"x": "no"}, "C"]})"
+      << "\n"  // a repeated array key, on a line only nlohmann-json accepts
+      << R"({"asin": "I3", "category": ["Old"], "category": ["New"], "rank": 123456789012345678901234})"
       << "\n";
-  auto recipe = reader_test::fixture_recipe("amazon2018",
-                                            {{"reviews", "Toys_5.json"}, {"meta", "meta_Toys.json"}});
+  auto recipe = reader_test::fixture_recipe(
+      "amazon2018", {{"reviews", "Toys_5.json"}, {"meta", "meta_Toys.json"}});
   recipe.base_dir = dir;
   reader_test::RecordingSink sink;
   ReadStats stats;
@@ -112,6 +114,7 @@ TEST(AmazonReader, JsonEdgeCasesAgreeWithTheReferenceParser) {
   EXPECT_EQ(sink.interactions[0], (Interaction{"U1", "I1", 100, "Toys"}));
   EXPECT_EQ(sink.interactions[1], (Interaction{"U2", "I\u00e92", 250, "Toys"}));
   EXPECT_EQ(sink.items["I1"], (Item{"Tab\tTitle \U0001F600", "A > B > C", "Toys"}));
+  EXPECT_EQ(sink.items["I3"].category, "New");
 
   std::ofstream(dir / "Toys_5.json") << R"({"reviewerID": "U1", "asin": "I1", "unixReviewTime": 1)"
                                      << "\n";

@@ -5,9 +5,9 @@
 // does not represent, such as integers above 2^64) or says where and why it is not JSON.
 #include "json_fields.h"
 
+#include <simdjson.h>
 #include <charconv>
 #include <nlohmann/json.hpp>
-#include <simdjson.h>
 
 namespace recbench::readers {
 
@@ -53,6 +53,7 @@ class JsonFields::Handler : public nlohmann::json_sax<Json> {
     for (size_t i = 0; i < keys_.size(); ++i) {
       if (keys_[i] == k) current_ = static_cast<int>(i);
     }
+    if (current_ >= 0) fields_[current_] = JsonField{};  // a repeated key: the last one wins
     return true;
   }
   bool parse_error(std::size_t position, const std::string&,
@@ -187,7 +188,7 @@ bool JsonFields::parse(std::string_view record, std::string& error) {
       for (size_t i = 0; i < keys_.size(); ++i) {
         if (keys_[i] == field.key) {
           if (fields_[i].kind != JsonField::Kind::kMissing) {
-            fields_[i] = JsonField{};  // a repeated key: the last one wins, as in the SAX path
+            fields_[i] = JsonField{};  // a repeated key: the last one wins, as in Handler::key
           }
           fill(field.value, fields_[i]);
         }
