@@ -23,25 +23,60 @@ struct StringHash {
 template <typename V>
 using StringMap = std::unordered_map<std::string, V, StringHash, std::equal_to<>>;
 
-//! Interns strings to indices in order of first appearance.
+//! Interns strings to dense indices in order of first appearance. Open addressing over one byte
+//! arena: a lookup touches one slot and one run of arena bytes and a new string allocates nothing
+//! of its own (an unordered_map<std::string> costs a node, a key copy and ~3 cache misses).
 class Interner {
  public:
   int32_t id(std::string_view text) {
-    auto it = index_.find(text);
-    if (it != index_.end()) {
-      return it->second;
+    if ((size() + 1) * 2 > slots_.size()) grow();
+    const uint64_t hash = std::hash<std::string_view>{}(text);
+    const auto tag = static_cast<uint32_t>(hash >> 32);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask;; i = (i + 1) & mask) {
+      Slot& slot = slots_[i];
+      if (slot.id < 0) {
+        slot = {tag, static_cast<int32_t>(size())};
+        arena_.append(text);
+        ends_.push_back(arena_.size());
+        return slot.id;
+      }
+      if (slot.tag == tag && name(slot.id) == text) return slot.id;
     }
-    const auto id = static_cast<int32_t>(names_.size());
-    names_.emplace_back(text);
-    index_.emplace(names_.back(), id);
-    return id;
   }
-  const std::string& name(int32_t id) const { return names_[static_cast<size_t>(id)]; }
-  const std::vector<std::string>& names() const { return names_; }
+  std::string_view name(int32_t id) const {
+    const auto i = static_cast<size_t>(id);
+    const size_t begin = i == 0 ? 0 : ends_[i - 1];
+    return std::string_view(arena_).substr(begin, ends_[i] - begin);
+  }
+  size_t size() const { return ends_.size(); }
+  std::vector<std::string> names() const {
+    std::vector<std::string> out;
+    out.reserve(size());
+    for (size_t i = 0; i < size(); ++i) out.emplace_back(name(static_cast<int32_t>(i)));
+    return out;
+  }
 
  private:
-  std::vector<std::string> names_;
-  StringMap<int32_t> index_;
+  struct Slot {
+    uint32_t tag = 0;  //!< high half of the hash: most mismatches end here, without the arena
+    int32_t id = -1;   //!< -1: empty
+  };
+  void grow() {
+    std::vector<Slot> old(std::max<size_t>(64, slots_.size() * 2));
+    old.swap(slots_);
+    const size_t mask = slots_.size() - 1;
+    for (int32_t id = 0; id < static_cast<int32_t>(size()); ++id) {
+      const uint64_t hash = std::hash<std::string_view>{}(name(id));
+      size_t i = hash & mask;
+      while (slots_[i].id >= 0) i = (i + 1) & mask;
+      slots_[i] = {static_cast<uint32_t>(hash >> 32), id};
+    }
+  }
+
+  std::string arena_;         //!< every string, back to back
+  std::vector<size_t> ends_;  //!< ends_[id]: one past the last byte of string id in arena_
+  std::vector<Slot> slots_;   //!< power-of-two size, load at most one half
 };
 
 struct RawRow {
@@ -183,7 +218,7 @@ struct Dense {
   int32_t num_users = 0, num_items = 1;
 };
 
-int16_t domain_id(Interner& domains, const std::string& name) {
+int16_t domain_id(Interner& domains, std::string_view name) {
   const int32_t id = domains.id(name);
   if (id > std::numeric_limits<int16_t>::max()) {
     throw DataError("more than 32767 domains");
@@ -344,7 +379,7 @@ PreparedDataset build(const Recipe& recipe, const std::string& fingerprint, spdl
   if (log != nullptr) {
     log_skipped(recipe, read, *log);
   }
-  std::vector<size_t> order = time_sorted(raw.rows, raw.users.names().size());
+  std::vector<size_t> order = time_sorted(raw.rows, raw.users.size());
   if (recipe.filter.dedup) {
     dedup(raw.rows, order);
   }

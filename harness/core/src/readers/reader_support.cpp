@@ -2,6 +2,7 @@
 #include "reader_support.h"
 
 #include <algorithm>
+#include <bit>
 #include <functional>
 
 #include "recbench/core/readers.h"
@@ -185,13 +186,15 @@ bool DuplicateGuard::insert(uint64_t hash) {
   if ((size_ + 1) * 2 > slots_.size()) {  // keep the load under one half
     std::vector<uint64_t> old(std::max<size_t>(1024, slots_.size() * 2), 0);
     old.swap(slots_);
+    shift_ = 64 - std::countr_zero(slots_.size());
     size_ = 0;
-    for (const uint64_t h : old) {
+    for (const uint64_t h : old) {  // slots of the old table map to ascending new slots: streams
       if (h != 0) insert(h);
     }
   }
+  // The slot is the top bits of a multiplicative hash, so doubling the table is one pass.
   const size_t mask = slots_.size() - 1;
-  for (size_t i = (hash * 0x9e3779b97f4a7c15ULL) >> 7 & mask;; i = (i + 1) & mask) {
+  for (size_t i = (hash * 0x9e3779b97f4a7c15ULL) >> shift_;; i = (i + 1) & mask) {
     if (slots_[i] == hash) return false;
     if (slots_[i] == 0) {
       slots_[i] = hash;

@@ -71,6 +71,7 @@ class DuplicateGuard {
   bool insert(uint64_t hash);
   std::vector<uint64_t> slots_;  //!< open addressing, 0 = empty
   size_t size_ = 0;
+  int shift_ = 64;  //!< 64 - log2(slots_.size())
 };
 
 }  // namespace recbench::readers
