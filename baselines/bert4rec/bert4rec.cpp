@@ -27,9 +27,10 @@ class BERT4RecNetImpl : public torch::nn::Module {
         torch::nn::LayerNorm(torch::nn::LayerNormOptions({o.hidden}).eps(o.layer_norm_eps)));
     bias = register_parameter("bias", torch::zeros({num_items}));
   }
-  //! items [B, L] left-aligned (may hold the mask token) -> states [B, L, d].
-  torch::Tensor forward(const torch::Tensor& seq) {
-    auto states = encoder(input(items(seq)), nn::attention_mask(seq, /*causal=*/false));
+  //! items [B, L] left-aligned (may hold the mask token) -> states [B, L, d]; with `rows` [B],
+  //! the state at each sequence's position rows[b] only, [B, d].
+  torch::Tensor forward(const torch::Tensor& seq, const torch::Tensor& rows = {}) {
+    auto states = encoder(input(items(seq)), nn::attention_mask(seq, /*causal=*/false), rows);
     return head_norm(torch::gelu(head(states)));
   }
   torch::nn::Embedding items{nullptr};
@@ -85,7 +86,7 @@ class BERT4Rec final : public nn::SequentialModel {
     HistoryBatch h = keep_recent(batch, options().max_len - 1);
     auto lengths = h.lengths * h.items.select(1, 0).ne(0).to(torch::kInt64);  // empty history: 0
     auto seq = append(h.items, lengths, torch::full_like(lengths, mask_token_));
-    return nn::gather_last(net_(seq), lengths + 1);
+    return net_(seq, lengths);  // the state at the mask token; the last layer computes it alone
   }
   torch::Tensor batch_loss(const TrainBatch& batch) override;
   torch::Tensor output_table() const override {

@@ -21,9 +21,10 @@ class SASRecNetImpl : public torch::nn::Module {
                             nn::PositionalInput(max_len, o.hidden, o.dropout, o.layer_norm_eps));
     encoder = register_module("encoder", nn::TransformerEncoder(o));
   }
-  //! items [B, L] left-aligned -> states [B, L, d].
-  torch::Tensor forward(const torch::Tensor& seq) {
-    return encoder(input(items(seq)), nn::attention_mask(seq, /*causal=*/true));
+  //! items [B, L] left-aligned -> states [B, L, d]; with `rows` [B], the state at each
+  //! sequence's position rows[b] only, [B, d].
+  torch::Tensor forward(const torch::Tensor& seq, const torch::Tensor& rows = {}) {
+    return encoder(input(items(seq)), nn::attention_mask(seq, /*causal=*/true), rows);
   }
   torch::nn::Embedding items{nullptr};
   nn::PositionalInput input{nullptr};
@@ -56,7 +57,7 @@ class SASRec final : public nn::SequentialModel {
  protected:
   torch::Tensor encode(const HistoryBatch& batch) override {
     HistoryBatch h = keep_recent(batch, options().max_len);
-    return nn::gather_last(net_(h.items), h.lengths);
+    return net_(h.items, (h.lengths - 1).clamp_min(0));  // the last layer at the last item only
   }
   torch::Tensor batch_loss(const TrainBatch& batch) override {
     auto sel = nn::select_targets(net_(batch.items), batch);

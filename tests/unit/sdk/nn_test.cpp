@@ -40,6 +40,30 @@ TEST(TransformerEncoder, CausalOutputsIgnoreLaterItems) {
   }
 }
 
+TEST(TransformerEncoder, ChosenRowsEqualTheFullOutputAtThoseRows) {
+  torch::manual_seed(1);
+  for (bool pre_norm : {false, true}) {
+    for (bool causal : {false, true}) {
+      TransformerOptions o;
+      o.hidden = 8, o.heads = 2, o.inner = 16, o.layers = 3, o.pre_norm = pre_norm;
+      TransformerEncoder enc(o);
+      enc->eval();
+      auto items = torch::tensor({{1, 2, 3, 0, 0}, {4, 5, 6, 7, 8}, {9, 0, 0, 0, 0}}, torch::kInt64);
+      auto x = torch::randn({3, 5, 8});
+      auto mask = attention_mask(items, causal);
+      auto rows = torch::tensor({2, 4, 0}, torch::kInt64);
+      auto full = enc(x, mask);
+      auto chosen = enc(x, mask, rows);
+      ASSERT_EQ(chosen.sizes(), (std::vector<int64_t>{3, 8}));
+      for (int64_t b = 0; b < 3; ++b) {
+        EXPECT_TRUE(torch::allclose(chosen[b], full[b][rows[b].item<int64_t>()], 1e-5, 1e-6))
+            << "pre_norm " << pre_norm << " causal " << causal << " row " << b;
+      }
+      EXPECT_FALSE(torch::allclose(chosen[1], full[1][3]));  // a different row differs
+    }
+  }
+}
+
 TEST(ItemLoss, CrossEntropyMatchesHandComputation) {
   torch::manual_seed(1);
   auto hidden = torch::randn({3, 4}), table = torch::randn({6, 4}), bias = torch::randn({6});

@@ -2,6 +2,7 @@
 #include "recbench/nn/transformer.h"
 
 #include <cmath>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -39,24 +40,56 @@ TransformerLayerImpl::TransformerLayerImpl(const TransformerOptions& options) : 
   drop_ = register_module("drop", torch::nn::Dropout(options.dropout));
 }
 
-torch::Tensor TransformerLayerImpl::attend(const torch::Tensor& x, const torch::Tensor& mask) {
-  const int64_t batch = x.size(0), len = x.size(1), heads = options_.heads;
-  const int64_t head_dim = options_.hidden / heads;
-  // [B, L, 3d] -> 3 x [B, h, L, d/h]
-  auto qkv = qkv_(x).view({batch, len, 3, heads, head_dim}).permute({2, 0, 3, 1, 4});
-  auto scores = torch::matmul(qkv[0], qkv[1].transpose(-1, -2)) / std::sqrt(double(head_dim));
+namespace {
+
+//! Row rows[b] of dimension `dim` of each batch entry b: t [B, ..., N, ..., X] -> size 1 at dim.
+torch::Tensor pick(const torch::Tensor& t, const torch::Tensor& rows, int64_t dim) {
+  std::vector<int64_t> shape(static_cast<size_t>(t.dim()), 1);
+  shape[0] = -1;
+  auto index = rows.view(shape);
+  std::vector<int64_t> sizes = t.sizes().vec();
+  sizes[static_cast<size_t>(dim)] = 1;
+  return t.gather(dim, index.expand(sizes));
+}
+
+}  // namespace
+
+torch::Tensor TransformerLayerImpl::attend(const torch::Tensor& x, const torch::Tensor& mask,
+                                           const torch::Tensor& rows) {
+  const int64_t batch = x.size(0), heads = options_.heads, d = options_.hidden;
+  const int64_t head_dim = d / heads;
+  // [B, L, n·d] -> n x [B, h, L, d/h]
+  auto split = [&](const torch::Tensor& t, int64_t n) {
+    return t.view({batch, -1, n, heads, head_dim}).permute({2, 0, 3, 1, 4});
+  };
+  torch::Tensor q, k, v;
+  if (!rows.defined()) {
+    auto qkv = split(qkv_(x), 3);
+    q = qkv[0], k = qkv[1], v = qkv[2];
+  } else {  // keys and values of every position, queries of the chosen ones only
+    const auto& w = qkv_->weight;
+    const auto& b = qkv_->bias;
+    auto kv = split(torch::linear(x, w.narrow(0, d, 2 * d), b.narrow(0, d, 2 * d)), 2);
+    k = kv[0], v = kv[1];
+    q = split(torch::linear(pick(x, rows, 1), w.narrow(0, 0, d), b.narrow(0, 0, d)), 1)[0];
+  }
+  auto scores = torch::matmul(q, k.transpose(-1, -2)) / std::sqrt(double(head_dim));
   auto probs = attn_drop_(torch::softmax(scores + mask, -1));
-  auto context = torch::matmul(probs, qkv[2]).permute({0, 2, 1, 3}).reshape({batch, len, -1});
+  auto context = torch::matmul(probs, v).permute({0, 2, 1, 3}).reshape({batch, q.size(2), -1});
   return out_(context);
 }
 
-torch::Tensor TransformerLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask) {
+torch::Tensor TransformerLayerImpl::forward(const torch::Tensor& x, const torch::Tensor& mask,
+                                            const torch::Tensor& rows) {
   auto feed = [&](const torch::Tensor& h) { return ff2_(torch::gelu(ff1_(h))); };
+  // With rows, the residual stream and the mask shrink to the chosen positions.
+  const auto own = [&](const torch::Tensor& t) { return rows.defined() ? pick(t, rows, 1) : t; };
+  const auto query_mask = rows.defined() ? pick(mask.expand({x.size(0), -1, x.size(1), -1}), rows, 2) : mask;
   if (options_.pre_norm) {
-    auto h = x + drop_(attend(norm1_(x), mask));
+    auto h = own(x) + drop_(attend(norm1_(x), query_mask, rows));
     return h + drop_(feed(norm2_(h)));
   }
-  auto h = norm1_(x + drop_(attend(x, mask)));
+  auto h = norm1_(own(x) + drop_(attend(x, query_mask, rows)));
   return norm2_(h + drop_(feed(h)));
 }
 
@@ -71,8 +104,13 @@ TransformerEncoderImpl::TransformerEncoderImpl(const TransformerOptions& options
   }
 }
 
-torch::Tensor TransformerEncoderImpl::forward(torch::Tensor x, const torch::Tensor& mask) {
-  for (const auto& layer : *layers_) x = layer->as<TransformerLayerImpl>()->forward(x, mask);
+torch::Tensor TransformerEncoderImpl::forward(torch::Tensor x, const torch::Tensor& mask,
+                                              const torch::Tensor& rows) {
+  const size_t last = layers_->size() - 1;
+  for (size_t i = 0; i < layers_->size(); ++i) {
+    x = layers_[i]->as<TransformerLayerImpl>()->forward(x, mask, i == last ? rows : torch::Tensor());
+  }
+  if (rows.defined()) x = x.squeeze(1);
   return final_norm_ ? final_norm_(x) : x;
 }
 

@@ -38,11 +38,14 @@ RECBENCH_API torch::Tensor attention_mask(const torch::Tensor& items, bool causa
 class RECBENCH_API TransformerLayerImpl : public torch::nn::Module {
  public:
   explicit TransformerLayerImpl(const TransformerOptions& options);
-  //! x [B, L, d], mask from attention_mask() -> [B, L, d].
-  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask);
+  //! x [B, L, d], mask from attention_mask() -> [B, L, d]. With `rows` [B] (int64 positions):
+  //! only those positions' outputs, [B, 1, d], attending over all of x (what a last layer needs
+  //! when only one state per sequence is read: its queries and feed-forward shrink from L to 1).
+  torch::Tensor forward(const torch::Tensor& x, const torch::Tensor& mask,
+                        const torch::Tensor& rows = {});
 
  private:
-  torch::Tensor attend(const torch::Tensor& x, const torch::Tensor& mask);
+  torch::Tensor attend(const torch::Tensor& x, const torch::Tensor& mask, const torch::Tensor& rows);
   TransformerOptions options_;
   torch::nn::Linear qkv_{nullptr}, out_{nullptr}, ff1_{nullptr}, ff2_{nullptr};
   torch::nn::LayerNorm norm1_{nullptr}, norm2_{nullptr};
@@ -54,7 +57,10 @@ TORCH_MODULE(TransformerLayer);
 class RECBENCH_API TransformerEncoderImpl : public torch::nn::Module {
  public:
   explicit TransformerEncoderImpl(const TransformerOptions& options);
-  torch::Tensor forward(torch::Tensor x, const torch::Tensor& mask);
+  //! x [B, L, d] -> [B, L, d]; with `rows` [B], the state at position rows[b] of each sequence,
+  //! [B, d], equal to gather_last-style picking from the full output but with the last layer
+  //! computed for those positions only.
+  torch::Tensor forward(torch::Tensor x, const torch::Tensor& mask, const torch::Tensor& rows = {});
 
  private:
   torch::nn::ModuleList layers_;
