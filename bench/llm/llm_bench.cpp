@@ -13,6 +13,7 @@
 #include "recbench/llm/checkpoint.h"
 #include "recbench/llm/inference.h"
 #include "recbench/llm/training.h"
+#include "recbench/threads.h"
 
 namespace po = boost::program_options;
 using namespace recbench;
@@ -143,7 +144,7 @@ int run(int argc, char** argv) {
     std::cout << opts << "\n";
     return 0;
   }
-  torch::set_num_threads(a.threads);
+  recbench::set_cpu_threads(a.threads);
   if (!write_model.empty()) {
     torch::manual_seed(a.seed);
     CausalLm model(named_config(a.size, a.vocab));
@@ -168,6 +169,7 @@ int run(int argc, char** argv) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  keep_freed_memory();
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {

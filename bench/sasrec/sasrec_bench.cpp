@@ -17,6 +17,7 @@
 #include "recbench/error.h"
 #include "recbench/params.h"
 #include "recbench/plugin.h"
+#include "recbench/threads.h"
 
 namespace po = boost::program_options;
 using nlohmann::json;
@@ -133,7 +134,7 @@ int train(const std::vector<std::string>& args) {
       "eval-repeats", po::value<int>()->default_value(10), "timed evaluations after training")(
       "verbose", "log every epoch on stderr");
   const auto vm = parse(args, desc, "sasrec_bench train --data DIR [options]");
-  torch::set_num_threads(vm["threads"].as<int>());
+  recbench::set_cpu_threads(vm["threads"].as<int>());
   recbench::PrepareOptions prep;
   prep.use_cache = false;
   const auto recipe =
@@ -174,6 +175,7 @@ int train(const std::vector<std::string>& args) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  recbench::keep_freed_memory();
   const std::vector<std::string> args(argv + std::min(argc, 2), argv + argc);
   const std::string command = argc > 1 ? argv[1] : "";
   try {

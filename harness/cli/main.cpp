@@ -6,6 +6,7 @@
 
 #include "commands.h"
 #include "recbench/error.h"
+#include "recbench/threads.h"
 
 namespace {
 
@@ -32,6 +33,7 @@ usage:
 }  // namespace
 
 int main(int argc, char** argv) {
+  recbench::keep_freed_memory();
   using namespace recbench::cli;
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
       {"run", run_command},

@@ -26,6 +26,7 @@
 #include "recbench/error.h"
 #include "recbench/plugin.h"
 #include "recbench/train_context.h"
+#include "recbench/threads.h"
 
 #ifndef RECBENCH_GIT_REVISION
 #define RECBENCH_GIT_REVISION "unknown"
@@ -325,7 +326,7 @@ void Runner::set_up() {
   } else if (device != "cpu") {
     throw ConfigError("--device: expected cpu or cuda, got '" + device + "'");
   }
-  if (cfg_.threads > 0) at::set_num_threads(static_cast<int>(cfg_.threads));
+  if (cfg_.threads > 0) set_cpu_threads(static_cast<int>(cfg_.threads));
   at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
   auto dirs = options_.plugin_dirs.empty() ? default_plugin_dirs() : options_.plugin_dirs;
   registry_ = std::make_unique<PluginRegistry>(dirs);

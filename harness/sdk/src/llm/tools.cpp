@@ -17,6 +17,7 @@
 #include "recbench/llm/bpe_trainer.h"
 #include "recbench/llm/checkpoint.h"
 #include "recbench/llm/training.h"
+#include "recbench/threads.h"
 
 namespace recbench::llm {
 
@@ -269,7 +270,7 @@ LrSchedule make_schedule(const PretrainOptions& o) {
 
 PretrainSummary pretrain(const PretrainOptions& o, std::ostream& log) {
   validate(o);
-  if (o.threads > 0) torch::set_num_threads(static_cast<int>(o.threads));
+  if (o.threads > 0) set_cpu_threads(static_cast<int>(o.threads));
   std::vector<std::string> docs = read_corpus(o.corpus);
   std::filesystem::create_directories(o.output);
   Tokenizer tok = pretrain_tokenizer(o, docs, log);
