@@ -1,6 +1,5 @@
 // Synthetic Amazon Reviews 2018: <Category>_5.json.gz reviews and meta_<Category>.json.gz items.
 #include <cstdio>
-#include <memory>
 
 #include "naming.h"
 #include "text_out.h"
@@ -63,29 +62,11 @@ void append_review(const Platform& p, const Vocabulary& v, const Event& e, std::
 
 void write_amazon2018(const Platform& p, const Vocabulary& v, const std::vector<size_t>& domains,
                       WriteTarget& target) {
-  const auto dir = target.dir / "amazon2018";
-  std::filesystem::create_directories(dir);
-  std::vector<std::unique_ptr<TextOut>> reviews(p.num_domains());
-  for (size_t d : domains) {
-    reviews[d] = std::make_unique<TextOut>(dir / (p.domain(d).spec->name + "_5.json.gz"));
-  }
-  std::string line;
-  for_each_user(p, [&](const std::vector<Event>& events) {
-    for (const Event& e : events) {
-      if (auto& out = reviews[static_cast<size_t>(e.domain)]) {
-        append_review(p, v, e, line);
-        *out << line;
-      }
-    }
-  });
-  for (size_t d : domains) {
-    reviews[d]->close();
-    TextOut meta(dir / ("meta_" + p.domain(d).spec->name + ".json.gz"));
-    write_meta(p, v, d, meta);
-    meta.close();
-    target.files.push_back(reviews[d]->path());
-    target.files.push_back(meta.path());
-  }
+  write_amazon_release(p, domains,
+                       {"amazon2018", "_5.json.gz", ".json.gz",
+                        [&](const Event& e, std::string& line) { append_review(p, v, e, line); },
+                        [&](size_t d, TextOut& out) { write_meta(p, v, d, out); }},
+                       target);
 }
 
 }  // namespace recbench::synth

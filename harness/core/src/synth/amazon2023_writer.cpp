@@ -1,5 +1,4 @@
 // Synthetic Amazon Reviews 2023: <Category>.jsonl.gz reviews (ms times, parent_asin) and meta.
-#include <memory>
 
 #include "naming.h"
 #include "text_out.h"
@@ -51,29 +50,11 @@ void append_review(const Platform& p, const Vocabulary& v, const Event& e, std::
 
 void write_amazon2023(const Platform& p, const Vocabulary& v, const std::vector<size_t>& domains,
                       WriteTarget& target) {
-  const auto dir = target.dir / "amazon2023";
-  std::filesystem::create_directories(dir);
-  std::vector<std::unique_ptr<TextOut>> reviews(p.num_domains());
-  for (size_t d : domains) {
-    reviews[d] = std::make_unique<TextOut>(dir / (p.domain(d).spec->name + ".jsonl.gz"));
-  }
-  std::string line;
-  for_each_user(p, [&](const std::vector<Event>& events) {
-    for (const Event& e : events) {
-      if (auto& out = reviews[static_cast<size_t>(e.domain)]) {
-        append_review(p, v, e, line);
-        *out << line;
-      }
-    }
-  });
-  for (size_t d : domains) {
-    reviews[d]->close();
-    TextOut meta(dir / ("meta_" + p.domain(d).spec->name + ".jsonl.gz"));
-    write_meta(p, v, d, meta);
-    meta.close();
-    target.files.push_back(reviews[d]->path());
-    target.files.push_back(meta.path());
-  }
+  write_amazon_release(p, domains,
+                       {"amazon2023", ".jsonl.gz", ".jsonl.gz",
+                        [&](const Event& e, std::string& line) { append_review(p, v, e, line); },
+                        [&](size_t d, TextOut& out) { write_meta(p, v, d, out); }},
+                       target);
 }
 
 }  // namespace recbench::synth

@@ -3,10 +3,12 @@
 #include <fmt/format.h>
 #include <unistd.h>
 
+#include <memory>
 #include <random>
 
 #include "recbench/core/synthetic_world.h"
 #include "recbench/error.h"
+#include "text_out.h"
 #include "writers.h"
 
 namespace recbench {
@@ -78,6 +80,33 @@ void for_each_user(const Platform& p, const std::function<void(const std::vector
   for (int64_t u = 0; u < p.num_users(); ++u) {
     p.user_events(u, events);
     f(events);
+  }
+}
+
+void write_amazon_release(const Platform& p, const std::vector<size_t>& domains,
+                          const AmazonRelease& release, WriteTarget& target) {
+  const auto dir = target.dir / release.folder;
+  std::filesystem::create_directories(dir);
+  std::vector<std::unique_ptr<TextOut>> reviews(p.num_domains());
+  for (size_t d : domains) {
+    reviews[d] = std::make_unique<TextOut>(dir / (p.domain(d).spec->name + release.review_suffix));
+  }
+  std::string line;
+  for_each_user(p, [&](const std::vector<Event>& events) {
+    for (const Event& e : events) {
+      if (auto& out = reviews[static_cast<size_t>(e.domain)]) {
+        release.review_line(e, line);
+        *out << line;
+      }
+    }
+  });
+  for (size_t d : domains) {
+    reviews[d]->close();
+    TextOut meta(dir / ("meta_" + p.domain(d).spec->name + release.meta_suffix));
+    release.write_meta(d, meta);
+    meta.close();
+    target.files.push_back(reviews[d]->path());
+    target.files.push_back(meta.path());
   }
 }
 }  // namespace synth

@@ -3,6 +3,7 @@
 
 #include <filesystem>
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "world.h"
@@ -30,5 +31,18 @@ void write_amazon2023(const Platform& p, const Vocabulary& v, const std::vector<
 
 //! Calls `f` with each user's events, users in order (one buffer reused).
 void for_each_user(const Platform& p, const std::function<void(const std::vector<Event>&)>& f);
+
+class TextOut;
+
+//! What the two Amazon releases share: under dir/<folder>, one review file
+//! `<Category><review_suffix>` and one meta file `meta_<Category><meta_suffix>` per domain; the
+//! reviews in user order, one line each from `review_line`, then each domain's meta file.
+struct AmazonRelease {
+  std::string folder, review_suffix, meta_suffix;
+  std::function<void(const Event&, std::string&)> review_line;
+  std::function<void(size_t domain, TextOut&)> write_meta;
+};
+void write_amazon_release(const Platform& p, const std::vector<size_t>& domains,
+                          const AmazonRelease& release, WriteTarget& target);
 
 }  // namespace recbench::synth
