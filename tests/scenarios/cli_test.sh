@@ -4,28 +4,7 @@
 set -uo pipefail
 bin=$1
 scenarios=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-
-# expect STATUS PATTERN -- COMMAND...: the command exits with STATUS and its output matches.
-expect() {
-  local status=$1 pattern=$2
-  shift 3
-  local out
-  out=$("$@" 2>&1)
-  local got=$?
-  if [ "$got" -eq "$status" ] && grep -q -E -- "$pattern" <<<"$out"; then
-    passed=$((passed + 1))
-  else
-    failed=$((failed + 1))
-    echo "FAIL: $* -> exit $got (want $status), output:"
-    echo "$out" | tail -5
-    echo "  (wanted /$pattern/)"
-  fi
-}
+source "$(dirname "$0")/scenario_lib.sh"
 
 expect 2 "unknown command 'frobnicate'" -- "$bin" frobnicate
 expect 0 "recbench run EXPERIMENT.toml" -- "$bin" --help
@@ -68,5 +47,4 @@ expect 0 "skipped" -- "$bin" run exp.toml --out killed.h5 --resume --set experim
   --set experiment.cache_dir=\"cache\" --set experiment.log_level=\"info\"
 expect 0 "^NDCG@10,tiny,pop,[^,]+,[^,]+,6,0,1$" -- "$bin" report killed.h5 --format csv --metric NDCG@10
 
-echo "cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish cli

@@ -6,16 +6,7 @@
 set -uo pipefail
 bin=$1
 src=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-check() {  # check DESCRIPTION COMMAND...: the command succeeds
-  local what=$1
-  shift
-  if "$@"; then passed=$((passed + 1)); else failed=$((failed + 1)); echo "FAIL: $what"; fi
-}
+source "$(dirname "$0")/scenario_lib.sh"
 
 "$bin" data synth --atomic --out world --seed 3 --users 60 --items 60 --domains 4 --seq-len 24 >/dev/null
 /usr/bin/python3 "$src/bench/cprec/split_domains.py" world split --corpus books,movies \
@@ -78,5 +69,4 @@ write_experiment leak.toml games games
 check "overlap exits 2" test $? -eq 2
 check "overlap is named" grep -q "dataset 'games' overlaps pre-training corpus 'pre'" leak.log
 
-echo "cprec cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish "cprec cli"

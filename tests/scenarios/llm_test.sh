@@ -5,49 +5,7 @@
 set -uo pipefail
 bin=$1
 fixtures=$2
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-cd "$work"
-passed=0
-failed=0
-
-ok() { passed=$((passed + 1)); }
-fail() {
-  failed=$((failed + 1))
-  echo "FAIL: $*"
-}
-
-# expect STATUS PATTERN -- COMMAND...: the command exits with STATUS and its output matches.
-expect() {
-  local status=$1 pattern=$2
-  shift 3
-  local out
-  out=$("$@" 2>&1)
-  local got=$?
-  if [ "$got" -eq "$status" ] && grep -q -E -- "$pattern" <<<"$out"; then
-    ok
-  else
-    fail "$* -> exit $got (want $status), output:"
-    echo "$out" | tail -5
-    echo "  (wanted /$pattern/)"
-  fi
-}
-
-# expect_error PATTERN -- COMMAND...: exit 2 with exactly one line on stderr matching PATTERN.
-expect_error() {
-  local pattern=$1
-  shift 2
-  local err
-  err=$("$@" 2>&1 >/dev/null)
-  local got=$?
-  if [ "$got" -eq 2 ] && [ "$(wc -l <<<"$err")" -eq 1 ] && grep -q -E -- "$pattern" <<<"$err"; then
-    ok
-  else
-    fail "$* -> exit $got, stderr:"
-    echo "$err" | head -5
-    echo "  (wanted one line /$pattern/ and exit 2)"
-  fi
-}
+source "$(dirname "$0")/scenario_lib.sh"
 
 # Parameter count of a folder's safetensors file (sum over the header's shapes).
 stored_values() {
@@ -173,5 +131,4 @@ expect_error "absent.txt: cannot open corpus" -- "$bin" llm pretrain --corpus ab
 expect_error "pretrain.toml: cannot open pretrain config" -- "$bin" llm pretrain --config nothere/pretrain.toml
 expect_error "no checkpoint to resume" -- "$bin" llm pretrain --config pretrain.toml --output fresh --resume
 
-echo "llm cli: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+finish "llm cli"
