@@ -5,6 +5,8 @@
 #include <bit>
 #include <functional>
 
+#include <fmt/format.h>
+
 #include "recbench/core/readers.h"
 #include "recbench/error.h"
 
@@ -148,8 +150,9 @@ TitleComposer::TitleComposer(const Recipe& recipe,
     if (it == available_.end()) {
       std::string list;
       for (const auto a : available_) list += (list.empty() ? "" : ", ") + std::string(a);
-      throw ConfigError(recipe.source + ": text_fields: no field \"" + field + "\" in format \"" +
-                        recipe.format + "\" (available: " + list + ")");
+      throw ConfigError(
+          fmt::format("{}: text_fields: no field \"{}\" in format \"{}\" (available: {})",
+                      recipe.source, field, recipe.format, list));
     }
     order_.push_back(static_cast<size_t>(it - available_.begin()));
   }

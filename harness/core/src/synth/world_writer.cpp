@@ -144,8 +144,8 @@ std::filesystem::path synthesized_raw_dir(const std::filesystem::path& cache_dir
                                           const std::string& dataset, const WorldOptions& options) {
   check(options);
   writer_of(dataset);
-  const auto dir = cache_dir / "synthetic" /
-                   fmt::format("{}-seed{}-scale{}", dataset, options.seed, options.scale);
+  auto dir = cache_dir / "synthetic" /
+             fmt::format("{}-seed{}-scale{}", dataset, options.seed, options.scale);
   if (std::filesystem::is_directory(dir)) return dir;
   std::random_device entropy;
   const auto tmp = dir.parent_path() /
