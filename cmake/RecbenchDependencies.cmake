@@ -22,3 +22,31 @@ find_program(CCACHE_PROGRAM ccache)
 if(CCACHE_PROGRAM)
   set(CMAKE_CXX_COMPILER_LAUNCHER ${CCACHE_PROGRAM})
 endif()
+
+# One CPU thread pool. Debian's LibTorch runs its own kernels on OpenMP (libgomp) and its matrix
+# products in whichever libblas.so.3 the system selects, by default OpenBLAS's pthreads build,
+# which keeps a second pool of one thread per core: the two pools then fight over the cores
+# (a SASRec training profile: 44% of the time in libgomp spin-waits, 26% in sched_yield, 8% in
+# sgemm). OpenBLAS's OpenMP build (libopenblas0-openmp) runs on libgomp's pool. recbench_sdk
+# links it by full path, so every executable names libblas.so.3, liblapack.so.3 and
+# libopenblas.so.0 itself and finds them through its RUNPATH; the loader maps an executable's
+# own dependencies first, and LibTorch's requests for the same sonames then reuse them.
+set(RECBENCH_OPENMP_BLAS_DIR "/usr/lib/${CMAKE_LIBRARY_ARCHITECTURE}/openblas-openmp"
+    CACHE PATH "folder of OpenBLAS's OpenMP build (empty: use the system's libblas.so.3)")
+add_library(recbench_blas INTERFACE)
+set(_blas_files "")
+foreach(_lib libblas.so.3 liblapack.so.3 libopenblas.so.0)
+  if(RECBENCH_OPENMP_BLAS_DIR AND EXISTS "${RECBENCH_OPENMP_BLAS_DIR}/${_lib}")
+    list(APPEND _blas_files "${RECBENCH_OPENMP_BLAS_DIR}/${_lib}")
+  endif()
+endforeach()
+if(_blas_files MATCHES "libopenblas.so.0")
+  # --no-as-needed: nothing of ours calls BLAS directly, and the entries must stay.
+  target_link_libraries(recbench_blas INTERFACE -Wl,--no-as-needed ${_blas_files})
+  target_compile_definitions(recbench_blas INTERFACE RECBENCH_OPENMP_BLAS=1)
+  message(STATUS "recbench: OpenBLAS OpenMP build from ${RECBENCH_OPENMP_BLAS_DIR}")
+else()
+  message(WARNING "recbench: no OpenBLAS OpenMP build in '${RECBENCH_OPENMP_BLAS_DIR}' "
+                  "(Debian: libopenblas0-openmp); LibTorch's and the BLAS library's thread "
+                  "pools will compete for the cores")
+endif()

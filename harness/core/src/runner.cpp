@@ -334,6 +334,7 @@ void Runner::set_up() {
   logger_->info("experiment '{}': {} dataset(s) x {} model(s) x {} seed(s) on {} ({} threads)",
                 cfg_.name, cfg_.datasets.size(), cfg_.models.size(), cfg_.seeds.size(),
                 env_.device.str(), at::get_num_threads());
+  logger_->info("BLAS: {}", blas_description());
 }
 
 void Runner::prepare_datasets(ResultsFile* file) {

@@ -28,5 +28,17 @@ TEST(CpuThreads, SetsLibTorchAndOpenBlasPools) {
   set_cpu_threads(before);
 }
 
+// The build links OpenBLAS's OpenMP build where the system has it (cmake/RecbenchDependencies.cmake):
+// the process must then run on it, not on the pthreads build that libblas.so.3 may point to.
+TEST(CpuThreads, RunsOnOneThreadPool) {
+#if defined(RECBENCH_OPENMP_BLAS)
+  EXPECT_EQ(blas_threading(), "OpenMP");
+  EXPECT_NE(blas_description().find("OpenBLAS"), std::string::npos) << blas_description();
+  EXPECT_NE(blas_description().find("(OpenMP)"), std::string::npos) << blas_description();
+#else
+  GTEST_SKIP() << "built without OpenBLAS's OpenMP build: " << blas_description();
+#endif
+}
+
 }  // namespace
 }  // namespace recbench

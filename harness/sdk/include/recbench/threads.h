@@ -1,6 +1,8 @@
 // CPU settings of a process: thread pools (LibTorch's and the BLAS library's) and the allocator.
 #pragma once
 
+#include <string>
+
 #include "recbench/export.h"
 
 namespace recbench {
@@ -18,5 +20,14 @@ RECBENCH_API bool set_cpu_threads(int threads);
 //! page faults were 9% of the LLM scoring benchmark's time, and this setting made it ~1.4x faster.
 //! Call once at the start of main(); a no-op on other C libraries.
 RECBENCH_API void keep_freed_memory();
+
+//! The BLAS library this process runs its matrix products on, as its own configuration line plus
+//! its threading, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64 (OpenMP)";
+//! "unknown BLAS" where it is not OpenBLAS. Logged with every run: a pthreads OpenBLAS next to
+//! LibTorch's OpenMP pool costs SASRec training ~1.8x (see cmake/RecbenchDependencies.cmake).
+RECBENCH_API std::string blas_description();
+
+//! OpenBLAS's threading model: "sequential", "pthreads" or "OpenMP"; empty where not OpenBLAS.
+RECBENCH_API std::string blas_threading();
 
 }  // namespace recbench
