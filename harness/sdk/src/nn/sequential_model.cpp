@@ -2,6 +2,7 @@
 #include "recbench/nn/sequential_model.h"
 
 #include <algorithm>
+#include <vector>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
@@ -114,12 +115,16 @@ torch::Tensor SequentialModel::user_representation(const HistoryBatch& batch) {
 torch::Tensor SequentialModel::item_embeddings() const { return output_table().detach(); }
 
 torch::Tensor SequentialModel::score_all(const HistoryBatch& batch) {
-  constexpr int64_t kChunk = 1024;  // rows per product: bounds memory at n_items x 1024 floats
+  // Rows per encoder pass and product. On CPU, 128 histories keep a pass's intermediates in
+  // cache (SASRec's feed-forward: 128 x 50 x 256 floats = 6.6 MB instead of 48 MB for 943
+  // users); scoring 943 SASRec histories, 3 interleaved runs: 0.084-0.096 s median against
+  // 0.100-0.125 s in one pass. Elsewhere 1,024 rows bound memory at n_items x 1,024 floats.
+  const int64_t chunk = device_.is_cpu() ? 128 : 1024;
   torch::NoGradGuard no_grad;
-  auto table = item_embeddings();
+  const auto table = item_embeddings();
   std::vector<torch::Tensor> parts;
-  for (int64_t start = 0; start < batch.size(); start += kChunk) {
-    const int64_t end = std::min(batch.size(), start + kChunk);
+  for (int64_t start = 0; start < batch.size(); start += chunk) {
+    const int64_t end = std::min(batch.size(), start + chunk);
     HistoryBatch part{batch.items.slice(0, start, end), batch.lengths.slice(0, start, end),
                       batch.users.slice(0, start, end)};
     parts.push_back(torch::matmul(user_representation(part), table.t()));
