@@ -44,10 +44,14 @@ std::string blas_threading() {
   auto* parallel = openblas_function<int()>("openblas_get_parallel");
   if (parallel == nullptr) return "";
   switch (parallel()) {
-    case 0: return "sequential";
-    case 1: return "pthreads";
-    case 2: return "OpenMP";
-    default: return "unknown threading";
+    case 0:
+      return "sequential";
+    case 1:
+      return "pthreads";
+    case 2:
+      return "OpenMP";
+    default:
+      return "unknown threading";
   }
 }
 

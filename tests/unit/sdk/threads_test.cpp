@@ -28,8 +28,9 @@ TEST(CpuThreads, SetsLibTorchAndOpenBlasPools) {
   set_cpu_threads(before);
 }
 
-// The build links OpenBLAS's OpenMP build where the system has it (cmake/RecbenchDependencies.cmake):
-// the process must then run on it, not on the pthreads build that libblas.so.3 may point to.
+// The build links OpenBLAS's OpenMP build where the system has it
+// (cmake/RecbenchDependencies.cmake): the process must then run on it, not on the pthreads build
+// that libblas.so.3 may point to.
 TEST(CpuThreads, RunsOnOneThreadPool) {
 #if defined(RECBENCH_OPENMP_BLAS)
   EXPECT_EQ(blas_threading(), "OpenMP");
