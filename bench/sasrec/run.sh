@@ -4,10 +4,7 @@
 # logging `uptime` around every run; summarize.py prints the table. See README.md.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-# The reference runs on the BLAS recbench links (OpenBLAS's OpenMP build, one thread pool with
-# LibTorch's; cmake/RecbenchDependencies.cmake), not on whatever libblas.so.3 the system selects.
-openmp_blas="/usr/lib/$(gcc -print-multiarch)/openblas-openmp"
-[ -d "$openmp_blas" ] && export LD_LIBRARY_PATH="$openmp_blas${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}"
+source bench/openmp_blas.sh  # the reference on the same BLAS as recbench
 
 out="${OUT:-build/bench-results/sasrec}"
 rounds="${ROUNDS:-2}"
