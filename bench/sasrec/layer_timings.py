@@ -1,13 +1,14 @@
 #!/usr/bin/env python3
 """Times each operation of one SASRec encoder layer at the evaluation shapes of the benchmark
 (943 users x 50 positions, hidden 64, 2 heads, inner 256) with Debian's python3-torch, and the
-sgemm throughput at 1 and 2 threads: the bounds behind the full-ranking evaluation figures in
-docs/performance.md.   Run: /usr/bin/python3 bench/sasrec/layer_timings.py"""
+sgemm throughput at 1 and 2 threads, and the matrix products of one scoring chunk (128 histories,
+as SequentialModel::score_all runs them): the bounds behind the full-ranking evaluation figures
+in docs/performance.md.   Run: /usr/bin/python3 bench/sasrec/layer_timings.py"""
 import time
 
 import torch
 
-USERS, LEN, HIDDEN, HEADS, INNER = 943, 50, 64, 2, 256
+USERS, LEN, HIDDEN, HEADS, INNER, ITEMS, CHUNK = 943, 50, 64, 2, 256, 1671, 128
 
 
 def seconds(fn, repeats=5):
@@ -59,6 +60,40 @@ def main():
         }
         for name, fn in kernels.items():
             print(f"[{rows.size(0)} x {HIDDEN}] x [{HIDDEN} x {INNER}] {name}: {flops / seconds(fn) / 1e9:.1f} GFLOP/s")
+        chunk_products()
+
+
+def chunk_products():
+    """Every matrix product of scoring one chunk of CHUNK histories in fp32 (first layer at all
+    positions, last layer's keys and values at all positions and the rest at the last one, the
+    final product with the item table), scaled to all USERS: what the products alone cost."""
+    rows, head = CHUNK * LEN, HIDDEN // HEADS
+    def linear(m, k, n):
+        a, layer = torch.randn(m, k), torch.nn.Linear(k, n)
+        return 2 * m * k * n, lambda: layer(a)
+    def batched(b, m, k, n):
+        a, c = torch.randn(b, m, k), torch.randn(b, k, n)
+        return 2 * b * m * k * n, lambda: a @ c
+    products = {
+        "layer 1 qkv": linear(rows, HIDDEN, 3 * HIDDEN),
+        "layer 1 scores": batched(CHUNK * HEADS, LEN, head, LEN),
+        "layer 1 context": batched(CHUNK * HEADS, LEN, LEN, head),
+        "layer 1 out": linear(rows, HIDDEN, HIDDEN),
+        "layer 1 ff1": linear(rows, HIDDEN, INNER),
+        "layer 1 ff2": linear(rows, INNER, HIDDEN),
+        "layer 2 kv": linear(rows, HIDDEN, 2 * HIDDEN),
+        "layer 2 q, out": linear(CHUNK, HIDDEN, 2 * HIDDEN),
+        "layer 2 ff": linear(CHUNK, HIDDEN, 2 * INNER),
+        "item table": linear(CHUNK, HIDDEN, ITEMS),
+    }
+    total_s = total_flops = 0.0
+    for name, (flops, fn) in products.items():
+        s = seconds(fn, repeats=50)
+        total_s, total_flops = total_s + s, total_flops + flops
+        print(f"chunk {name}: {s * 1e3:.3f} ms, {flops / s / 1e9:.1f} GFLOP/s")
+    scale = USERS / CHUNK
+    print(f"products of a whole pass ({USERS} users): {total_flops * scale / 1e9:.2f} GFLOP in "
+          f"{total_s * scale * 1e3:.1f} ms ({total_flops / total_s / 1e9:.1f} GFLOP/s)")
 
 
 if __name__ == "__main__":
