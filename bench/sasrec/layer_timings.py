@@ -60,13 +60,14 @@ def main():
         }
         for name, fn in kernels.items():
             print(f"[{rows.size(0)} x {HIDDEN}] x [{HIDDEN} x {INNER}] {name}: {flops / seconds(fn) / 1e9:.1f} GFLOP/s")
-        chunk_products()
+        chunk_products()  # under no_grad too
 
 
 def chunk_products():
-    """Every matrix product of scoring one chunk of CHUNK histories in fp32 (first layer at all
-    positions, last layer's keys and values at all positions and the rest at the last one, the
-    final product with the item table), scaled to all USERS: what the products alone cost."""
+    """Every matrix product of scoring one chunk of CHUNK histories in fp32, at the shapes
+    SequentialModel::score_all runs (first layer at all positions; last layer's keys and values
+    at all positions, its query, attention, output and feed-forward at the last one; the final
+    product with the item table), then the chunk's other operations, both scaled to all USERS."""
     rows, head = CHUNK * LEN, HIDDEN // HEADS
     def linear(m, k, n):
         a, layer = torch.randn(m, k), torch.nn.Linear(k, n)
@@ -82,18 +83,32 @@ def chunk_products():
         "layer 1 ff1": linear(rows, HIDDEN, INNER),
         "layer 1 ff2": linear(rows, INNER, HIDDEN),
         "layer 2 kv": linear(rows, HIDDEN, 2 * HIDDEN),
-        "layer 2 q, out": linear(CHUNK, HIDDEN, 2 * HIDDEN),
-        "layer 2 ff": linear(CHUNK, HIDDEN, 2 * INNER),
+        "layer 2 q": linear(CHUNK, HIDDEN, HIDDEN),
+        "layer 2 scores": batched(CHUNK * HEADS, 1, head, LEN),
+        "layer 2 context": batched(CHUNK * HEADS, 1, LEN, head),
+        "layer 2 out": linear(CHUNK, HIDDEN, HIDDEN),
+        "layer 2 ff1": linear(CHUNK, HIDDEN, INNER),
+        "layer 2 ff2": linear(CHUNK, INNER, HIDDEN),
         "item table": linear(CHUNK, HIDDEN, ITEMS),
     }
+    scale = USERS / CHUNK
     total_s = total_flops = 0.0
     for name, (flops, fn) in products.items():
         s = seconds(fn, repeats=50)
         total_s, total_flops = total_s + s, total_flops + flops
         print(f"chunk {name}: {s * 1e3:.3f} ms, {flops / s / 1e9:.1f} GFLOP/s")
-    scale = USERS / CHUNK
     print(f"products of a whole pass ({USERS} users): {total_flops * scale / 1e9:.2f} GFLOP in "
           f"{total_s * scale * 1e3:.1f} ms ({total_flops / total_s / 1e9:.1f} GFLOP/s)")
+    # The first layer's element-wise work, which no faster product removes.
+    scores, inner, hidden = torch.randn(CHUNK, HEADS, LEN, LEN), torch.randn(rows, INNER), torch.randn(rows, HIDDEN)
+    norm = torch.nn.LayerNorm(HIDDEN)
+    others = {
+        "softmax": lambda: torch.softmax(scores, -1),
+        "gelu": lambda: torch.nn.functional.gelu(inner),
+        "layer norm": lambda: norm(hidden),
+    }
+    for name, fn in others.items():
+        print(f"chunk {name}: {seconds(fn, repeats=50) * 1e3:.3f} ms")
 
 
 if __name__ == "__main__":
