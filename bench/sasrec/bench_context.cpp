@@ -13,6 +13,7 @@
 #include <spdlog/spdlog.h>
 
 #include "recbench/error.h"
+#include "recbench/random.h"
 #include "recbench/train_views.h"
 
 namespace recbench::bench {
@@ -48,15 +49,16 @@ BenchContext::~BenchContext() {
 }
 
 uint64_t BenchContext::seed(Stream stream) const {
-  return mix_seed(seed_, static_cast<uint64_t>(stream));
+  return stream_seed(seed_, static_cast<int>(stream));
 }
 
 void BenchContext::start() { start_ = epoch_start_ = Clock::now(); }
 
 std::pair<double, double> BenchContext::evaluate_valid(Recommender& model) const {
   const auto t0 = Clock::now();
-  const EvalResult r = evaluate(model, data_.valid, protocol_, data_.item_counts, view_.num_items(),
-                                view_.max_history, torch::kCPU);
+  const EvalResult r =
+      evaluate(model, {data_.valid, data_.item_counts, view_.num_items(), view_.max_history},
+               protocol_, torch::kCPU);
   return {r.value("NDCG@10"), seconds(Clock::now() - t0)};
 }
 
@@ -69,8 +71,7 @@ ValidationOutcome BenchContext::validate(Recommender& model, int epoch, double t
   rec.elapsed = seconds(Clock::now() - start_);
   ValidationOutcome out;
   out.value = rec.ndcg10;
-  out.improved = rec.ndcg10 > best_;
-  best_ = std::max(best_, rec.ndcg10);
+  out.improved = stopping_.update(epoch, rec.ndcg10).improved;  // the runner's rule
   epochs_.push_back(rec);
   if (reached_ < 0 && target_ > 0 && rec.ndcg10 >= target_) {
     reached_ = static_cast<int>(epochs_.size()) - 1;

@@ -5,14 +5,16 @@
 #include <chrono>
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
-#include "recbench/core/dataset.h"
-#include "recbench/core/evaluator.h"
+#include "recbench/core/data/dataset.h"
+#include "recbench/core/eval/evaluator.h"
+#include "recbench/core/run/early_stopping.h"
 #include "recbench/error.h"
 #include "recbench/train_context.h"
 
@@ -71,7 +73,8 @@ class BenchContext final : public TrainContext {
   std::filesystem::path dir_;
   Clock::time_point start_, epoch_start_;
   std::vector<EpochRecord> epochs_;
-  double best_ = -1.0;
+  //! The runner's early stopping on NDCG@10; the benchmark stops at its target instead.
+  EarlyStopping stopping_{"NDCG@10", std::numeric_limits<int64_t>::max()};
   int reached_ = -1;
 };
 

@@ -13,7 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bench_context.h"
-#include "recbench/core/synthetic.h"
+#include "recbench/core/synth/recbole_corpus.h"
 #include "recbench/error.h"
 #include "recbench/params.h"
 #include "recbench/plugin.h"

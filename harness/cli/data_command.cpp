@@ -6,10 +6,10 @@
 
 #include "commands.h"
 #include "options.h"
-#include "recbench/core/dataset.h"
-#include "recbench/core/logging.h"
-#include "recbench/core/synthetic.h"
-#include "recbench/core/synthetic_world.h"
+#include "recbench/core/common/logging.h"
+#include "recbench/core/data/dataset.h"
+#include "recbench/core/synth/recbole_corpus.h"
+#include "recbench/core/synth/synthetic_world.h"
 #include "recbench/error.h"
 
 namespace recbench::cli {

@@ -5,7 +5,7 @@
 
 #include "commands.h"
 #include "options.h"
-#include "recbench/core/plugin_loader.h"
+#include "recbench/core/plugins/plugin_loader.h"
 
 namespace recbench::cli {
 
@@ -24,7 +24,8 @@ int plugins_command(const std::vector<std::string>& args) {
   } else {
     dirs = default_plugin_dirs();
   }
-  const PluginRegistry registry(dirs);
+  PluginRegistry registry(dirs);
+  registry.load_all();
   for (const auto& [name, p] : registry.plugins()) {
     std::cout << fmt::format("{:<12} {:<6} {}\n{:<19} {}\n", name, p.version, p.description, "",
                              p.origin);

@@ -3,7 +3,8 @@
 
 #include "commands.h"
 #include "options.h"
-#include "recbench/core/results.h"
+#include "recbench/core/results/report.h"
+#include "recbench/core/results/results_file.h"
 
 namespace recbench::cli {
 

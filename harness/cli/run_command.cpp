@@ -3,8 +3,9 @@
 
 #include "commands.h"
 #include "options.h"
-#include "recbench/core/results.h"
-#include "recbench/core/runner.h"
+#include "recbench/core/results/report.h"
+#include "recbench/core/results/results_file.h"
+#include "recbench/core/run/runner.h"
 
 namespace recbench::cli {
 
@@ -13,7 +14,7 @@ int run_command(const std::vector<std::string>& args) {
   visible.add_options()("out,o", po::value<std::string>(),
                         "results file (default: experiment.output)")(
       "set,s", po::value<std::vector<std::string>>()->composing(),
-      "override a key, e.g. --set models.sasrec.params.hidden=32 (repeatable)")(
+      "override a key, e.g. --set models.sasrec.params.hidden_size=32 (repeatable)")(
       "resume", po::bool_switch(), "continue an existing results file, skipping complete cells")(
       "device", po::value<std::string>(), "cpu or cuda (default: experiment.device)")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(),

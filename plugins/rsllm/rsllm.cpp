@@ -45,7 +45,7 @@ void write_text(const std::filesystem::path& path, const std::string& text) {
 
 }  // namespace
 
-Rsllm::Rsllm(Params& params, const PluginContext& context)
+Rsllm::Rsllm(Params& params, PluginContext& context)
     : options_(read_options(params)),
       owner_(params.owner()),
       device_(context.device),

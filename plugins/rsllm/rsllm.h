@@ -28,7 +28,7 @@ namespace recbench::rsllm {
 
 class Rsllm final : public Recommender {
  public:
-  Rsllm(Params& params, const PluginContext& context);
+  Rsllm(Params& params, PluginContext& context);
 
   //! Stage 1 (text prompts, LM loss), then stage 2 (unified prompts, LM + InfoNCE losses).
   void fit(TrainContext& ctx) override;

@@ -9,5 +9,6 @@ extern "C" const RecbenchPluginInfo recbench_info_wrong_abi = {RECBENCH_PLUGIN_A
                                                                "built for a future host",
                                                                RECBENCH_COMPILER_ID,
                                                                _GLIBCXX_USE_CXX11_ABI,
-                                                               "1.13"};
+                                                               "1.13",
+                                                               "cpu"};
 BOOST_DLL_ALIAS(recbench_info_wrong_abi, recbench_plugin_info)

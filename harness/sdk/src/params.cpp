@@ -7,6 +7,7 @@
 
 #include <toml++/toml.h>
 
+#include "recbench/detail/key_check.h"
 #include "recbench/detail/params_toml.h"
 #include "recbench/error.h"
 
@@ -242,13 +243,10 @@ std::vector<std::string> Params::texts(std::string_view key, const std::vector<s
 bool Params::has(std::string_view key) const { return impl_->given.contains(key); }
 
 void Params::finish() const {
-  std::string known;
-  for (const auto& k : impl_->declared) known += (known.empty() ? "" : ", ") + k;
-  for (const auto& [key, node] : impl_->given) {
-    if (impl_->declared.count(key.str()) == 0) {
-      impl_->fail(key.str(), &node,
-                  "unknown key; known keys: " + (known.empty() ? std::string("(none)") : known));
-    }
+  const auto& given = impl_->given;
+  if (auto it = detail::find_unknown_key(given, impl_->declared); it != given.end()) {
+    impl_->fail(it->first.str(), &it->second,
+                "unknown key; known keys: " + detail::join_keys(impl_->declared, "", "(none)"));
   }
 }
 

@@ -8,15 +8,11 @@
 #include <tuple>
 
 #include "recbench/error.h"
+#include "recbench/random.h"
 
 namespace recbench {
 
-uint64_t mix_seed(uint64_t seed, uint64_t salt) {
-  uint64_t z = seed + 0x9E3779B97F4A7C15ull * (salt + 1);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  return z ^ (z >> 31);
-}
+uint64_t mix_seed(uint64_t seed, uint64_t salt) { return mix64(seed + kGoldenGamma * salt); }
 
 TrainView::TrainView(TrainMode mode, const SequenceSet& set, int64_t max_len)
     : mode_(mode), set_(&set), max_len_(max_len) {

@@ -7,7 +7,7 @@
 #include <iostream>
 #include <map>
 
-#include "recbench/core/dataset.h"
+#include "recbench/core/data/dataset.h"
 #include "unit/baselines/fake_context.h"
 
 namespace recbench::testing {

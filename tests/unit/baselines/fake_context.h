@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <memory>
 #include <optional>
@@ -20,9 +21,11 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "recbench/core/run/early_stopping.h"
 #include "recbench/error.h"
 #include "recbench/params.h"
 #include "recbench/plugin.h"
+#include "recbench/random.h"
 #include "recbench/train_context.h"
 #include "recbench/train_views.h"
 
@@ -155,7 +158,7 @@ class FakeContext final : public TrainContext {
   const DatasetView& data() const override { return data_; }
   torch::Device device() const override { return torch::kCPU; }
   uint64_t seed(Stream stream) const override {
-    return mix_seed(seed_, static_cast<uint64_t>(stream));
+    return stream_seed(seed_, static_cast<int>(stream));
   }
   spdlog::logger& log() override { return *log_; }
   ValidationOutcome validate(Recommender& model, int epoch, double train_loss) override {
@@ -164,7 +167,7 @@ class FakeContext final : public TrainContext {
     ndcg.push_back(m.ndcg10);
     ValidationOutcome out;
     out.value = m.ndcg10;
-    out.improved = ndcg.size() == 1 || m.ndcg10 > *std::max_element(ndcg.begin(), ndcg.end() - 1);
+    out.improved = stopping_.update(epoch, m.ndcg10).improved;  // the runner's rule
     return out;
   }
   void record_epoch(int, double) override {}
@@ -199,6 +202,8 @@ class FakeContext final : public TrainContext {
  private:
   DatasetView data_;
   uint64_t seed_;
+  //! The runner's early stopping on NDCG@10, with a patience that never stops training.
+  EarlyStopping stopping_{"NDCG@10", std::numeric_limits<int64_t>::max()};
   std::shared_ptr<spdlog::logger> log_;
   std::filesystem::path dir_;
 };

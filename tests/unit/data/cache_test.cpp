@@ -5,7 +5,7 @@
 #include <fstream>
 
 #include "data_test_util.h"
-#include "recbench/core/dataset_cache.h"
+#include "recbench/core/data/dataset_cache.h"
 
 namespace recbench {
 namespace {

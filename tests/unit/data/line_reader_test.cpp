@@ -3,7 +3,7 @@
 #include <zlib.h>
 
 #include "data_test_util.h"
-#include "recbench/core/line_reader.h"
+#include "recbench/core/readers/line_reader.h"
 
 namespace recbench {
 namespace {

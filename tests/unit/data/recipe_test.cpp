@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "data_test_util.h"
-#include "recbench/core/dataset.h"
+#include "recbench/core/data/dataset.h"
 
 namespace recbench {
 namespace {

@@ -4,7 +4,7 @@
 #include <algorithm>
 #include <set>
 
-#include "recbench/core/evaluator.h"
+#include "recbench/core/eval/evaluator.h"
 #include "recbench/error.h"
 #include "test_models.h"
 
@@ -122,7 +122,7 @@ TEST(EvaluateSampled, RanksAgainstStoredNegativesOnly) {
   p.batch_size = 16;
   p.metrics = {"HR", "NDCG"};
   p.topk = {1, 10};
-  auto r = evaluate(model, set, p, std::vector<int64_t>(items, 1), items, 50, kCpu, &cand);
+  auto r = evaluate(model, {set, std::vector<int64_t>(items, 1), items, 50, &cand}, p, kCpu);
   double hits = 0;
   for (int64_t i = 0; i < cand.rows; ++i) {
     auto row = row_of(cand, i);
@@ -152,7 +152,7 @@ TEST(EvaluateSampled, RanksAgainstStoredNegativesOnly) {
   // Stored order gives the same ranks.
   p.shuffle_candidates = false;
   RecordingModel plain(items);
-  auto r2 = evaluate(plain, set, p, std::vector<int64_t>(items, 1), items, 50, kCpu, &cand);
+  auto r2 = evaluate(plain, {set, std::vector<int64_t>(items, 1), items, 50, &cand}, p, kCpu);
   EXPECT_EQ(r2.metrics, r.metrics);
   EXPECT_EQ(plain.seen[0][0][0].item<int64_t>(), set.targets[0]);
 }
@@ -167,12 +167,12 @@ TEST(EvaluateCandidates, LlaraStyleTwentyCandidates) {
   p.metrics = {"HR", "Coverage"};
   p.topk = {1, 3};
   auto oracle = test::oracle(set, items);
-  auto r = evaluate(oracle, set, p, counts, items, 10, kCpu, &cand);
+  auto r = evaluate(oracle, {set, counts, items, 10, &cand}, p, kCpu);
   EXPECT_EQ(r.value("HR@1"), 1.0);
   // Constant scores: expected HR@1 is exactly 1/20; the top-3 lists are the 3 lowest ids.
   FnModel constant(items, [](int64_t, int64_t) { return 1.0; });
   p.ties = TiePolicy::expected;
-  auto c = evaluate(constant, set, p, counts, items, 10, kCpu, &cand);
+  auto c = evaluate(constant, {set, counts, items, 10, &cand}, p, kCpu);
   EXPECT_DOUBLE_EQ(c.value("HR@1"), 1.0 / 20);
   for (int64_t i = 0; i < cand.rows; ++i) {
     auto row = row_of(cand, i);
@@ -190,11 +190,12 @@ TEST(EvaluateCandidates, RejectsMissingOrMismatchedLists) {
   auto model = test::oracle(set, items);
   EvalProtocol p;
   p.mode = EvalMode::candidates;
-  EXPECT_THROW(evaluate(model, set, p, counts, items, 10, kCpu), Error);
+  EXPECT_THROW(evaluate(model, {set, counts, items, 10}, p, kCpu), Error);
   auto ten = draw_candidates(set, counts, 9, "uniform", 1);
-  EXPECT_THROW(evaluate(model, set, p, counts, items, 10, kCpu, &ten), Error);  // width 10, not 20
+  EXPECT_THROW(evaluate(model, {set, counts, items, 10, &ten}, p, kCpu),
+               Error);  // width 10, not 20
   auto other = draw_candidates(test::make_set(10, items, 8, 99), counts, 19, "uniform", 1);
-  EXPECT_THROW(evaluate(model, set, p, counts, items, 10, kCpu, &other), Error);  // other targets
+  EXPECT_THROW(evaluate(model, {set, counts, items, 10, &other}, p, kCpu), Error);  // other targets
   // A model answering with the wrong number of columns.
   class Narrow : public FnModel {
    public:
@@ -205,7 +206,7 @@ TEST(EvaluateCandidates, RejectsMissingOrMismatchedLists) {
   } narrow(items, [](int64_t, int64_t) { return 0.0; });
   auto good = draw_candidates(set, counts, 19, "uniform", 1);
   try {
-    evaluate(narrow, set, p, counts, items, 10, kCpu, &good);
+    evaluate(narrow, {set, counts, items, 10, &good}, p, kCpu);
     ADD_FAILURE() << "no error";
   } catch (const Error& e) {
     EXPECT_NE(std::string(e.what()).find("[10, 5], expected [10, 20]"), std::string::npos)

@@ -5,7 +5,7 @@
 #include <limits>
 #include <optional>
 
-#include "recbench/core/evaluator.h"
+#include "recbench/core/eval/evaluator.h"
 #include "recbench/error.h"
 #include "test_models.h"
 
@@ -20,7 +20,7 @@ const torch::Device kCpu(torch::kCPU);
 EvalResult run(Recommender& model, const EvalSet& set, EvalProtocol p, int32_t items = kItems,
                const std::vector<int64_t>& counts = {}) {
   auto c = counts.empty() ? std::vector<int64_t>(items, 1) : counts;
-  return evaluate(model, set, p, c, items, 50, kCpu);
+  return evaluate(model, {set, c, items, 50}, p, kCpu);
 }
 
 TEST(EvaluateFull, ConstantModelIsWorstUnderPessimisticAndChanceUnderExpected) {

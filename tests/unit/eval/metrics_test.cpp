@@ -6,7 +6,7 @@
 #include <string>
 #include <vector>
 
-#include "recbench/core/evaluator.h"
+#include "recbench/core/eval/evaluator.h"
 #include "recbench/error.h"
 
 namespace recbench {

@@ -11,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "recbench/data.h"
+#include "recbench/random.h"
 #include "recbench/recommender.h"
 
 namespace recbench::test {
@@ -49,11 +50,8 @@ class FnModel : public Recommender {
 
 //! A deterministic pseudo-random number in [0, 1) for (user, item).
 inline double hash_unit(int64_t user, int64_t item) {
-  uint64_t x = static_cast<uint64_t>(user) * 0x9e3779b97f4a7c15ULL + static_cast<uint64_t>(item);
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return static_cast<double>(x >> 11) * 0x1.0p-53;
+  SplitMix64 gen(static_cast<uint64_t>(user - 1) * kGoldenGamma + static_cast<uint64_t>(item));
+  return uniform_unit(gen);
 }
 
 //! `users` examples over items 1..num_items-1: user u = example u, 1..max_len history items and

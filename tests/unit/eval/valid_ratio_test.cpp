@@ -4,7 +4,7 @@
 
 #include <cmath>
 
-#include "recbench/core/evaluator.h"
+#include "recbench/core/eval/evaluator.h"
 #include "recbench/error.h"
 #include "unit/eval/test_models.h"
 
@@ -43,7 +43,7 @@ TEST(EvaluateCandidates, AllNanRowsAreInvalidAnswers) {
   p.metrics = {"HR", "MRR", "Coverage"};
   p.topk = {1, 20};
   p.batch_size = 7;  // invalid rows in several chunks
-  const auto r = evaluate(model, set, p, counts, items, 10, torch::kCPU, &cand);
+  const auto r = evaluate(model, {set, counts, items, 10, &cand}, p, torch::kCPU);
   int64_t invalid = 0;
   for (size_t u = 0; u < set.size(); ++u) invalid += set.histories.users[u] % 3 == 0;
   const double valid = static_cast<double>(set.size() - invalid) / set.size();
@@ -56,10 +56,11 @@ TEST(EvaluateCandidates, AllNanRowsAreInvalidAnswers) {
     EXPECT_EQ(r.lists.offsets[u + 1] - r.lists.offsets[u], bad ? 0 : 20) << u;
   }
   // Valid models report ValidRatio 1; other modes have no ValidRatio.
-  const auto clean = evaluate(oracle, set, p, counts, items, 10, torch::kCPU, &cand);
+  const auto clean = evaluate(oracle, {set, counts, items, 10, &cand}, p, torch::kCPU);
   EXPECT_EQ(clean.value(kValidRatio), 1.0);
   p.mode = EvalMode::full;
-  EXPECT_THROW(evaluate(oracle, set, p, counts, items, 10, torch::kCPU).value(kValidRatio), Error);
+  EXPECT_THROW(evaluate(oracle, {set, counts, items, 10}, p, torch::kCPU).value(kValidRatio),
+               Error);
 }
 
 TEST(EvaluateCandidates, APartialNanIsStillAnError) {
@@ -71,11 +72,11 @@ TEST(EvaluateCandidates, APartialNanIsStillAnError) {
   model.partial = true;
   EvalProtocol p;
   p.mode = EvalMode::candidates;
-  EXPECT_THROW(evaluate(model, set, p, counts, items, 10, torch::kCPU, &cand), Error);
+  EXPECT_THROW(evaluate(model, {set, counts, items, 10, &cand}, p, torch::kCPU), Error);
   p.mode = EvalMode::sampled;  // sampled mode has no notion of an invalid answer
   p.negatives = 19;
   model.partial = false;
-  EXPECT_THROW(evaluate(model, set, p, counts, items, 10, torch::kCPU, &cand), Error);
+  EXPECT_THROW(evaluate(model, {set, counts, items, 10, &cand}, p, torch::kCPU), Error);
 }
 
 }  // namespace

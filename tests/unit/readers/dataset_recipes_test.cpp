@@ -5,7 +5,7 @@
 #include <toml++/toml.h>
 
 #include "reader_test_util.h"
-#include "recbench/core/raw_reader.h"
+#include "recbench/core/readers/raw_reader.h"
 
 namespace recbench {
 namespace {

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "recbench/core/readers.h"
+#include "recbench/core/readers/readers.h"
 
 namespace recbench::readers {
 namespace {

@@ -7,8 +7,8 @@
 #include <tuple>
 #include <vector>
 
-#include "recbench/core/dataset.h"
-#include "recbench/core/raw_reader.h"
+#include "recbench/core/data/dataset.h"
+#include "recbench/core/readers/raw_reader.h"
 #include "recbench/error.h"
 
 namespace recbench::reader_test {

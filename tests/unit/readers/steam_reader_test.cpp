@@ -2,7 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "reader_test_util.h"
-#include "recbench/core/readers.h"
+#include "recbench/core/readers/readers.h"
 
 namespace recbench {
 namespace {

@@ -1,7 +1,7 @@
 // Text helpers of the readers: Latin-1 conversion, UTF-8 validation and ISO dates.
 #include <gtest/gtest.h>
 
-#include "recbench/core/readers.h"
+#include "recbench/core/readers/readers.h"
 
 namespace recbench::readers {
 namespace {

@@ -1,7 +1,8 @@
 // render_report: golden tables in Markdown, LaTeX and CSV; bolding, std, failed cells, baseline.
 #include <gtest/gtest.h>
 
-#include "recbench/core/results.h"
+#include "recbench/core/results/report.h"
+#include "recbench/core/results/results_file.h"
 #include "recbench/error.h"
 #include "results_test_util.h"
 

@@ -11,7 +11,7 @@
 #include <random>
 #include <thread>
 
-#include "recbench/core/results.h"
+#include "recbench/core/results/results_file.h"
 #include "results_test_util.h"
 
 namespace recbench {

@@ -3,7 +3,7 @@
 
 #include <fstream>
 
-#include "recbench/core/results.h"
+#include "recbench/core/results/results_file.h"
 #include "recbench/error.h"
 #include "results_test_util.h"
 

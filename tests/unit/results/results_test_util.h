@@ -9,7 +9,7 @@
 #include <random>
 #include <string>
 
-#include "recbench/core/results.h"
+#include "recbench/core/results/results_file.h"
 
 namespace recbench::testing_results {
 

@@ -10,9 +10,9 @@
 #include <initializer_list>
 #include <string_view>
 
-#include "recbench/core/experiment.h"
-#include "recbench/core/results.h"
-#include "recbench/core/runner.h"
+#include "recbench/core/config/experiment.h"
+#include "recbench/core/results/results_file.h"
+#include "recbench/core/run/runner.h"
 #include "recbench/embedding_artifact.h"
 #include "recbench/error.h"
 

@@ -5,8 +5,8 @@
 
 #include "json_fields.h"
 #include "reader_support.h"
-#include "recbench/core/line_reader.h"
-#include "recbench/core/readers.h"
+#include "recbench/core/readers/line_reader.h"
+#include "recbench/core/readers/readers.h"
 
 namespace recbench {
 
@@ -42,69 +42,50 @@ std::string domain_of(const std::filesystem::path& path) {
 
 void read_reviews(const std::filesystem::path& path, const Release& r, RawSink& sink,
                   ReadStats& stats, MalformedLines& bad, readers::DuplicateGuard& seen) {
-  LineReader in(path);
   const std::string domain = domain_of(path);
   readers::JsonFields fields({r.user, r.item, r.time});
   const std::string expected =
       std::string("expected '") + r.user + "', '" + r.item + "' and a numeric '" + r.time + "'";
   std::string error;
-  int64_t data = 0;
-  std::string_view line;
-  while (readers::next_line(in, bad, line)) {
-    if (line.empty()) continue;
-    ++stats.lines;
-    ++data;
-    if (!fields.parse(line, error)) {
-      bad.report(in, error);
-      continue;
-    }
-    const std::string_view user = fields[0].id(), item = fields[1].id();
-    const bool timed =
-        fields[2].kind == JsonField::Kind::kInteger || fields[2].kind == JsonField::Kind::kFloat;
-    if (user.empty() || item.empty() || !timed) {
-      bad.report(in, expected);
-      continue;
-    }
-    const int64_t time = fields[2].integer;
-    if (seen.seen(user, item, time)) {
-      bad.report(in, "duplicate interaction (same user, item and time as an earlier line)");
-      continue;
-    }
-    const int64_t seconds =
-        time >= 0 ? time / r.time_divisor : -((-time + r.time_divisor - 1) / r.time_divisor);
-    sink.interaction(user, item, seconds, domain);
-  }
-  readers::require_data(in, data, "one review (a JSON object) per line");
+  readers::for_each_record(
+      path, bad, stats, "one review (a JSON object) per line",
+      [&](const LineReader& in, std::string_view line) {
+        if (!fields.parse(line, error)) return bad.report(in, error);
+        const std::string_view user = fields[0].id(), item = fields[1].id();
+        const bool timed = fields[2].kind == JsonField::Kind::kInteger ||
+                           fields[2].kind == JsonField::Kind::kFloat;
+        if (user.empty() || item.empty() || !timed) return bad.report(in, expected);
+        const int64_t time = fields[2].integer;
+        if (seen.seen(user, item, time)) {
+          return bad.report(in,
+                            "duplicate interaction (same user, item and time as an earlier line)");
+        }
+        const int64_t seconds =
+            time >= 0 ? time / r.time_divisor : -((-time + r.time_divisor - 1) / r.time_divisor);
+        sink.interaction(user, item, seconds, domain);
+      });
 }
 
 void read_meta(const std::filesystem::path& path, const Release& r, readers::TitleComposer& titles,
                RawSink& sink, ReadStats& stats, MalformedLines& bad) {
-  LineReader in(path);
   const std::string domain = domain_of(path);
   readers::JsonFields fields({r.meta_item, "title", r.meta_category, r.meta_main, "description"});
   std::string error;
-  int64_t data = 0;
-  std::string_view line;
-  while (readers::next_line(in, bad, line)) {
-    if (line.empty()) continue;
-    ++stats.lines;
-    ++data;
-    if (!fields.parse(line, error)) {
-      bad.report(in, error);
-      continue;
-    }
-    const std::string_view item = fields[0].id();
-    if (item.empty()) continue;  // nothing can refer to an item without its id
-    std::string category = readers::join(fields[2].items, " > ");
-    if (category.empty()) category = fields[3].str();
-    std::string description;
-    if (titles.uses("description")) {
-      description = fields[4].items.empty() ? std::string(fields[4].str())
-                                            : readers::join(fields[4].items, " ");
-    }
-    sink.item(item, titles.compose({fields[1].str(), category, description}), category, domain);
-  }
-  readers::require_data(in, data, "one item (a JSON object) per line");
+  readers::for_each_record(
+      path, bad, stats, "one item (a JSON object) per line",
+      [&](const LineReader& in, std::string_view line) {
+        if (!fields.parse(line, error)) return bad.report(in, error);
+        const std::string_view item = fields[0].id();
+        if (item.empty()) return;  // nothing can refer to an item without its id
+        std::string category = readers::join(fields[2].items, " > ");
+        if (category.empty()) category = fields[3].str();
+        std::string description;
+        if (titles.uses("description")) {
+          description = fields[4].items.empty() ? std::string(fields[4].str())
+                                                : readers::join(fields[4].items, " ");
+        }
+        sink.item(item, titles.compose({fields[1].str(), category, description}), category, domain);
+      });
 }
 
 void read_amazon(const Recipe& recipe, const Release& release, RawSink& sink, ReadStats& stats) {

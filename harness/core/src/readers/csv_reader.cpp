@@ -5,8 +5,8 @@
 #include <vector>
 
 #include "reader_support.h"
-#include "recbench/core/line_reader.h"
-#include "recbench/core/readers.h"
+#include "recbench/core/readers/line_reader.h"
+#include "recbench/core/readers/readers.h"
 #include "recbench/error.h"
 
 namespace recbench {

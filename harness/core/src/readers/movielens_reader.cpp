@@ -4,8 +4,8 @@
 #include <vector>
 
 #include "reader_support.h"
-#include "recbench/core/line_reader.h"
-#include "recbench/core/readers.h"
+#include "recbench/core/readers/line_reader.h"
+#include "recbench/core/readers/readers.h"
 
 namespace recbench {
 

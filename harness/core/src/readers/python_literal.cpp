@@ -1,7 +1,7 @@
 // Rewrites a Python literal (repr() of dicts, lists, str, numbers) as JSON text for nlohmann-json.
 #include <string>
 
-#include "recbench/core/readers.h"
+#include "recbench/core/readers/readers.h"
 
 namespace recbench::readers {
 

@@ -7,7 +7,8 @@
 
 #include <fmt/format.h>
 
-#include "recbench/core/readers.h"
+#include "recbench/core/readers/readers.h"
+#include "recbench/detail/key_check.h"
 #include "recbench/error.h"
 
 namespace recbench::readers {
@@ -38,12 +39,9 @@ std::vector<std::string> roles_with_prefix(const Recipe& recipe, std::string_vie
 
 void check_settings(const Recipe& recipe, std::initializer_list<std::string_view> known) {
   check_options(recipe, {});
-  for (const auto& [key, value] : recipe.reader) {
-    if (std::find(known.begin(), known.end(), key) != known.end()) continue;
-    std::string list;
-    for (const auto k : known) list += (list.empty() ? "reader." : ", reader.") + std::string(k);
-    throw ConfigError(recipe.source + ": reader." + key + ": unknown key for format \"" +
-                      recipe.format + "\" (known: " + (list.empty() ? "none" : list) + ")");
+  if (auto it = detail::find_unknown_key(recipe.reader, known); it != recipe.reader.end()) {
+    throw ConfigError(recipe.source + ": reader." + it->first + ": unknown key for format \"" +
+                      recipe.format + "\" (known: " + detail::join_keys(known, "reader.") + ")");
   }
 }
 

@@ -8,9 +8,9 @@
 #include <string_view>
 #include <vector>
 
-#include "recbench/core/dataset.h"
-#include "recbench/core/line_reader.h"
-#include "recbench/core/raw_reader.h"
+#include "recbench/core/data/dataset.h"
+#include "recbench/core/readers/line_reader.h"
+#include "recbench/core/readers/raw_reader.h"
 
 namespace recbench::readers {
 
@@ -23,6 +23,25 @@ bool next_line(LineReader& in, MalformedLines& bad, std::string_view& line);
 void check_settings(const Recipe& recipe, std::initializer_list<std::string_view> known);
 //! Throws DataError("file: empty ...") when `in` returned no data line.
 void require_data(const LineReader& in, int64_t data_lines, std::string_view expected);
+
+//! Calls `record(in, line)` for each non-empty line of `path` (one record per line: JSON lines,
+//! Python dicts), counting them in `stats`; a file without any is a DataError saying that it
+//! expected `expected`.
+template <typename Record>
+void for_each_record(const std::filesystem::path& path, MalformedLines& bad, ReadStats& stats,
+                     std::string_view expected, Record record) {
+  LineReader in(path);
+  int64_t data = 0;
+  std::string_view line;
+  while (next_line(in, bad, line)) {
+    if (line.empty()) continue;
+    ++stats.lines;
+    ++data;
+    record(in, line);
+  }
+  require_data(in, data, expected);
+}
+
 //! Roles of recipe.files starting with `prefix`, sorted.
 std::vector<std::string> roles_with_prefix(const Recipe& recipe, std::string_view prefix);
 //! recipe.reader[key] or `fallback`.

@@ -1,7 +1,7 @@
 // Text helpers of the readers: Latin-1 to UTF-8, UTF-8 validation, ISO dates.
 #include <string>
 
-#include "recbench/core/readers.h"
+#include "recbench/core/readers/readers.h"
 
 namespace recbench::readers {
 

@@ -2,19 +2,14 @@
 // transitions within a domain and cross-domain carry-over of the last topic.
 #include "world.h"
 
+#include "pseudo_word.h"
+
 #include <algorithm>
 #include <cmath>
 #include <set>
 #include <stdexcept>
 
 namespace recbench::synth {
-
-uint64_t Rng::next() {
-  uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-  z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-  return z ^ (z >> 31);
-}
 
 uint64_t mix(uint64_t a, uint64_t b) {
   Rng r(a * 0x2545f4914f6cdd1dULL + b);
@@ -142,18 +137,11 @@ const PlatformSpec& platform_spec(const std::string& name) {
 }
 
 Vocabulary::Vocabulary(uint64_t seed) : words_(kTopics) {
-  static constexpr std::string_view kConsonants = "bdfgklmnprstvz";
-  static constexpr std::string_view kVowels = "aeiou";
   Rng rng(mix(seed, 0x766f636162ULL));
   std::set<std::string> used;
   for (auto& topic : words_) {
     while (topic.size() < kWordsPerTopic) {
-      std::string w;
-      const int64_t syllables = rng.between(2, 3);
-      for (int64_t s = 0; s < syllables; ++s) {
-        w += kConsonants[static_cast<size_t>(rng.below(kConsonants.size()))];
-        w += kVowels[static_cast<size_t>(rng.below(kVowels.size()))];
-      }
+      std::string w = pseudo_word(rng);
       w[0] = static_cast<char>(w[0] - 'a' + 'A');
       if (!used.insert(w).second) continue;
       const auto e = w.find('e', 1);

@@ -5,20 +5,12 @@
 #include <string>
 #include <vector>
 
+#include "recbench/random.h"
+
 namespace recbench::synth {
 
-//! splitmix64: tiny, fast and identical on every platform (no std distributions anywhere).
-class Rng {
- public:
-  explicit Rng(uint64_t seed) : state_(seed) {}
-  uint64_t next();
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }  //!< [0, 1)
-  int64_t below(int64_t n) { return static_cast<int64_t>(uniform() * static_cast<double>(n)); }
-  int64_t between(int64_t lo, int64_t hi) { return lo + below(hi - lo + 1); }  //!< [lo, hi]
-
- private:
-  uint64_t state_;
-};
+//! SplitMix64 with the synthetic generators' range mapping: identical on every platform.
+using Rng = ScaledRng<SplitMix64>;
 
 //! A well-mixed hash of two values (seeds of independent streams).
 uint64_t mix(uint64_t a, uint64_t b);

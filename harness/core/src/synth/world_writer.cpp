@@ -6,7 +6,7 @@
 #include <memory>
 #include <random>
 
-#include "recbench/core/synthetic_world.h"
+#include "recbench/core/synth/synthetic_world.h"
 #include "recbench/error.h"
 #include "text_out.h"
 #include "writers.h"

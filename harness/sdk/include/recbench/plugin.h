@@ -30,7 +30,9 @@ struct ModelDependency {
 };
 
 //! Handed to a plugin's constructor. Construction must be cheap (read parameters, build small
-//! layers): the host constructs every model once up front to validate configurations.
+//! layers): the host constructs every model once up front to validate configurations. A plugin
+//! that only reads it takes `const PluginContext&`; one that declares dependencies takes
+//! `PluginContext&`, because depend_on() tells the host something.
 struct PluginContext {
   spdlog::logger* log = nullptr;
   torch::Device device = torch::kCPU;
@@ -42,7 +44,7 @@ struct PluginContext {
   //! Declares that this model reads the trained artefact of entry `label` (named by parameter
   //! `key`): the host checks the label exists, trains that entry's cell of the same dataset and
   //! seed first, and fails this cell when that one failed.
-  void depend_on(const std::string& label, const std::string& key) const {
+  void depend_on(const std::string& label, const std::string& key) {
     if (dependencies != nullptr) dependencies->push_back({label, key});
   }
   //! Names of the experiment's pre-training corpora (TrainContext::corpus), for checking a
@@ -53,8 +55,9 @@ struct PluginContext {
 }  // namespace recbench
 
 //! Defines the info probe and factory of plugin NAME (an identifier) implemented by CLASS, whose
-//! constructor is CLASS(recbench::Params&, const recbench::PluginContext&). recbench_add_plugin()
-//! turns them into the exported aliases (module) or a static registration (tests).
+//! constructor is CLASS(recbench::Params&, recbench::PluginContext&) (or const PluginContext&).
+//! recbench_add_plugin() turns them into the exported aliases (module) or a static registration
+//! (tests).
 #define RECBENCH_PLUGIN(NAME, CLASS, VERSION, DESCRIPTION)                                 \
   extern "C" const RecbenchPluginInfo recbench_info_##NAME = {RECBENCH_PLUGIN_ABI_VERSION, \
                                                               #NAME,                       \
@@ -62,8 +65,9 @@ struct PluginContext {
                                                               DESCRIPTION,                 \
                                                               RECBENCH_COMPILER_ID,        \
                                                               _GLIBCXX_USE_CXX11_ABI,      \
-                                                              RECBENCH_TORCH_VERSION_ID};  \
+                                                              RECBENCH_TORCH_VERSION_ID,   \
+                                                              RECBENCH_TORCH_BUILD_ID};    \
   std::unique_ptr<::recbench::Recommender> recbench_create_##NAME(                         \
-      ::recbench::Params& params, const ::recbench::PluginContext& context) {              \
+      ::recbench::Params& params, ::recbench::PluginContext& context) {                    \
     return std::make_unique<CLASS>(params, context);                                       \
   }

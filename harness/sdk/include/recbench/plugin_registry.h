@@ -13,7 +13,7 @@ class Recommender;
 class Params;
 struct PluginContext;
 
-using PluginFactory = std::unique_ptr<Recommender> (*)(Params&, const PluginContext&);
+using PluginFactory = std::unique_ptr<Recommender> (*)(Params&, PluginContext&);
 
 //! A plugin linked into the same binary (tests, static builds), registered at start-up.
 struct StaticPlugin {

@@ -1,0 +1,55 @@
+// Experiment files: datasets x models x seeds under one protocol, strictly validated.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <toml++/toml.h>
+
+#include "recbench/core/data/dataset.h"
+#include "recbench/core/eval/evaluator.h"
+
+namespace recbench {
+
+//! One [[models]] entry: a label (unique in the experiment) and the plugin that implements it.
+struct ModelEntry {
+  std::string label, plugin;
+  toml::table params;  //!< the entry's [models.params] table (may be empty)
+  std::map<std::string, toml::source_position, std::less<>> positions;  //!< of params' keys
+};
+
+struct ExperimentConfig {
+  std::filesystem::path source;  //!< the experiment file
+  std::string text;              //!< the file verbatim, followed by the --set overrides
+  std::string name;
+  std::filesystem::path output;     //!< results file (.h5)
+  std::filesystem::path cache_dir;  //!< prepared-dataset cache
+  std::vector<int64_t> seeds;
+  std::string device = "cpu";
+  int64_t threads = 0;  //!< LibTorch intra-op threads (0 = LibTorch's default)
+  std::string log_level = "info";
+  EvalProtocol protocol;
+  std::string valid_metric = "NDCG@10";
+  int64_t patience = 5;         //!< epochs without improvement before early stopping
+  uint64_t candidate_seed = 0;  //!< seed of the stored negative/candidate lists
+  std::vector<Recipe> datasets;
+  std::vector<ModelEntry> models;
+  //! [[corpora]]: pre-training corpora, prepared (and cached) like datasets, never evaluated;
+  //! plugins read them with TrainContext::corpus(name).
+  std::vector<Recipe> corpora;
+};
+
+//! Reads and validates an experiment. `overrides` are "key=value" (--set); the key addresses
+//! tables by dots and [[models]]/[[datasets]]/[[corpora]] entries by label/name, e.g.
+//! "models.sasrec.params.hidden=32", "experiment.seeds=[1,2]", "datasets.ml-100k.max_history=10".
+ExperimentConfig load_experiment(const std::filesystem::path& file,
+                                 const std::vector<std::string>& overrides = {});
+
+//! Applies one "key=value" override to a parsed experiment table (value is TOML, else a string).
+void apply_override(toml::table& root, const std::string& assignment);
+
+}  // namespace recbench

@@ -1,0 +1,31 @@
+// `recbench report`'s tables: datasets x models, mean ± std over seeds, in Markdown, LaTeX or CSV.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "recbench/core/common/enum_names.h"
+#include "recbench/core/results/results_file.h"
+
+namespace recbench {
+
+enum class ReportFormat { markdown, latex, csv };
+
+//! Spellings of --format (md, latex, csv), with the aliases markdown and tex.
+inline constexpr EnumNames<ReportFormat, 3> kReportFormats{{"md", "latex", "csv"}, "report format"};
+
+struct ReportOptions {
+  ReportFormat format = ReportFormat::markdown;
+  std::vector<std::string> metrics;  //!< empty: every metric found
+  std::string baseline;              //!< model label; adds improvement over it (%)
+};
+
+//! datasets x models, mean ± std over seeds, best per dataset in bold (in each metric's direction,
+//! from the metric registry); failed cells marked (rules in docs/results-format.md). Metric names
+//! are matched as the registry spells them ("ndcg@10" finds NDCG@10). Throws ConfigError for a
+//! metric or baseline that is not in the results.
+std::string render_report(const std::vector<CellRecord>& cells, const ReportOptions& options);
+//! Accepts md/markdown, latex/tex, csv; ConfigError naming the known formats otherwise.
+ReportFormat parse_report_format(const std::string& name);
+
+}  // namespace recbench

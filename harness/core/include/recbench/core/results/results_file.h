@@ -1,0 +1,83 @@
+// The HDF5 results file: one per experiment, written one cell at a time, atomically.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace recbench {
+
+struct RunInfo {  //!< root attributes
+  std::string recbench_version, git_revision, torch_version, device, start_time, end_time;
+  std::string experiment_toml;  //!< verbatim
+  std::string experiment_name;
+};
+
+struct DatasetRecord {  //!< /datasets/<name>
+  std::string name, fingerprint, recipe_toml;
+  std::map<std::string, double> stats;
+  //! Candidate lists stored once ("valid", "test"), [rows, width] row-major.
+  std::map<std::string, std::pair<std::vector<int32_t>, std::pair<int64_t, int64_t>>> candidates;
+};
+
+struct CurvePoint {
+  int64_t epoch = 0;
+  double train_loss = 0.0, valid_metric = 0.0, seconds = 0.0;
+};
+
+struct CellRecord {  //!< /runs/<dataset>/<model>/seed_<s>
+  std::string dataset, model, plugin;
+  int64_t seed = 0;
+  std::string status = "complete";  //!< "complete" or "failed"
+  std::string error;
+  std::string config_toml;  //!< resolved config of the cell
+  std::vector<std::pair<std::string, double>> metrics;
+  std::vector<int64_t> users;  //!< per test example
+  std::vector<int64_t> rank_greater, rank_ties;
+  std::vector<double> ranks;
+  std::vector<CurvePoint> curve;
+  std::string valid_metric_name;
+  double train_seconds = 0.0, eval_seconds = 0.0, peak_rss_mb = 0.0;
+  std::map<std::string, std::string> artifacts;  //!< name -> path
+};
+
+//! How much of each cell read_cells() loads.
+enum class CellDetail {
+  full,     //!< everything
+  summary,  //!< everything except the per-user arrays (users, rank_greater, rank_ties, ranks)
+};
+
+//! The file is never held open between calls: every write copies it to `<path>.tmp`, writes
+//! there, fsyncs and renames over `<path>`. Errors throw recbench::Error naming the path.
+class ResultsFile {
+ public:
+  //! Opens `path`, creating it (and its folder; with `info` at the root) when absent. An existing
+  //! file keeps its root attributes; it must be a recbench results file.
+  ResultsFile(std::filesystem::path path, const RunInfo& info);
+  //! Opens an existing results file (report); throws Error when missing or not one.
+  static ResultsFile open_existing(const std::filesystem::path& path);
+
+  const std::filesystem::path& path() const { return path_; }
+  RunInfo info() const;
+  void set_end_time(const std::string& time);
+
+  void write_dataset(const DatasetRecord& record);
+  std::optional<DatasetRecord> read_dataset(const std::string& name) const;
+
+  //! Whether /runs/<dataset>/<model>/seed_<seed> exists with status "complete" (for --resume).
+  bool cell_complete(const std::string& dataset, const std::string& model, int64_t seed) const;
+  //! Replaces the cell; atomic: after a crash the file holds the old cell or the new, never half.
+  void write_cell(const CellRecord& cell);
+  //! Cells ordered by dataset and model (order of first write), then by seed.
+  std::vector<CellRecord> read_cells(CellDetail detail = CellDetail::full) const;
+
+ private:
+  explicit ResultsFile(std::filesystem::path path) : path_(std::move(path)) {}
+  std::filesystem::path path_;
+};
+
+}  // namespace recbench

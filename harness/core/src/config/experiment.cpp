@@ -1,0 +1,306 @@
+// Experiment loading: TOML file + --set overrides -> a validated ExperimentConfig.
+#include "recbench/core/config/experiment.h"
+
+#include <algorithm>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "recbench/core/eval/metric_registry.h"
+#include "recbench/detail/key_check.h"
+#include "recbench/detail/params_toml.h"
+#include "recbench/error.h"
+
+namespace recbench {
+
+namespace {
+
+std::string position(const std::string& file, const toml::node& node) {
+  std::ostringstream s;
+  s << file;
+  if (node.source().begin.line > 0) {
+    s << ':' << node.source().begin.line << ':' << node.source().begin.column;
+  }
+  return s.str();
+}
+
+//! The element of an array of tables whose `key` equals `value`, or null.
+toml::table* find_entry(toml::array& array, const std::string& key, const std::string& value) {
+  for (toml::node& el : array) {
+    if (auto* t = el.as_table(); t && t->get(key) && t->get(key)->value<std::string>() == value) {
+      return t;
+    }
+  }
+  return nullptr;
+}
+
+toml::table parse_toml(std::string_view text, const std::string& source) {
+  try {
+    return toml::parse(text, source);
+  } catch (const toml::parse_error& e) {
+    std::ostringstream s;
+    s << source << ':' << e.source().begin.line << ':' << e.source().begin.column << ": "
+      << e.description();
+    throw ConfigError(s.str());
+  }
+}
+
+std::string read_file(const std::filesystem::path& file) {
+  std::ifstream in(file, std::ios::binary);
+  if (!in) throw ConfigError(file.string() + ": cannot open experiment file");
+  std::ostringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void check_keys(const toml::table& table, const std::set<std::string>& known,
+                const std::string& owner, const std::string& file) {
+  if (auto it = detail::find_unknown_key(table, known); it != table.end()) {
+    throw ConfigError(position(file, it->second) + ": " + owner + (owner.empty() ? "" : ".") +
+                      std::string(it->first.str()) +
+                      ": unknown key; known keys: " + detail::join_keys(known));
+  }
+}
+
+const toml::table* sub_table(const toml::table& root, const std::string& key,
+                             const std::string& file) {
+  const toml::node* node = root.get(key);
+  if (node == nullptr) return nullptr;
+  if (!node->is_table()) {
+    throw ConfigError(position(file, *node) + ": " + key + ": expected a table");
+  }
+  return node->as_table();
+}
+
+void read_experiment_section(ExperimentConfig& cfg, const toml::table& root,
+                             const std::string& file) {
+  Params p = make_params("experiment", sub_table(root, "experiment", file), file);
+  cfg.name = p.text("name", cfg.source.stem().string(), "experiment name");
+  cfg.output = p.text("output", "results/" + cfg.name + ".h5", "results file (HDF5)");
+  cfg.cache_dir = p.text("cache_dir", ".cache/recbench", "prepared-dataset cache folder");
+  cfg.seeds = p.integers("seeds", {0}, "master seed of each repetition");
+  cfg.device = p.choice("device", "cpu", {"cpu", "cuda"}, "device of every model");
+  cfg.threads = p.integer("threads", 0, "LibTorch threads (0 = default)", 0, 1024);
+  cfg.log_level =
+      p.choice("log_level", "info", {"trace", "debug", "info", "warn", "error", "critical", "off"},
+               "console and log-file level");
+  p.finish();
+  if (cfg.seeds.empty()) throw ConfigError(file + ": experiment.seeds: expected at least one");
+  if (std::set<int64_t>(cfg.seeds.begin(), cfg.seeds.end()).size() != cfg.seeds.size()) {
+    throw ConfigError(file + ": experiment.seeds: seeds must be distinct");
+  }
+}
+
+//! Canonical metric names from the registry, checked before anything trains: every metric known,
+//! none twice, cut-offs distinct and >= 1, and valid_metric one of the metrics computed.
+void check_metrics(ExperimentConfig& cfg, const std::string& file) {
+  EvalProtocol& e = cfg.protocol;
+  const auto fail = [&](const std::string& key, const std::string& what) {
+    throw ConfigError(file + ": evaluation." + key + ": " + what);
+  };
+  if (e.metrics.empty()) fail("metrics", "expected at least one metric");
+  if (e.topk.empty()) fail("topk", "expected at least one cut-off");
+  std::vector<std::string> names;
+  for (const auto& m : e.metrics) {
+    const MetricInfo* info = find_metric(m);
+    if (info == nullptr || info->kind == MetricKind::run) {
+      std::string known;
+      for (const auto& n : listable_metrics()) known += (known.empty() ? "" : ", ") + n;
+      fail("metrics", "unknown metric '" + m + "' (known: " + known + ")");
+    }
+    if (std::find(names.begin(), names.end(), info->name) != names.end()) {
+      fail("metrics", "metric '" + m + "' is listed twice");
+    }
+    names.emplace_back(info->name);
+  }
+  e.metrics = names;
+  for (int64_t k : e.topk) {
+    if (k < 1 || std::count(e.topk.begin(), e.topk.end(), k) > 1) {
+      fail("topk", "cut-offs must be distinct and >= 1 (got " + std::to_string(k) + ")");
+    }
+  }
+  MetricKey key;
+  try {
+    key = parse_metric_key(cfg.valid_metric);
+  } catch (const ConfigError& error) {
+    fail("valid_metric", error.what());
+  }
+  const bool computed = key.info->kind == MetricKind::run
+                            ? e.mode == EvalMode::candidates
+                            : std::count(names.begin(), names.end(), key.info->name) > 0 &&
+                                  std::count(e.topk.begin(), e.topk.end(), key.k) > 0;
+  if (!computed) {
+    fail("valid_metric",
+         "'" + cfg.valid_metric + "' is not among the computed metrics (metrics x topk" +
+             std::string(e.mode == EvalMode::candidates ? ", ValidRatio" : "") + ")");
+  }
+  cfg.valid_metric = key.text();
+}
+
+void read_evaluation_section(ExperimentConfig& cfg, const toml::table& root,
+                             const std::string& file) {
+  Params p = make_params("evaluation", sub_table(root, "evaluation", file), file);
+  EvalProtocol& e = cfg.protocol;
+  e.mode = kEvalModes.parse(p.choice("mode", "full", kEvalModes.list(),
+                                     "rank against all items, sampled negatives, or fixed lists"));
+  e.metrics = p.texts("metrics", e.metrics, "metric names (HR, NDCG, MRR, Recall, ...)");
+  e.topk = p.integers("topk", e.topk, "cut-offs K");
+  e.ties = kTiePolicies.parse(
+      p.choice("tie_policy", "pessimistic", kTiePolicies.list(), "tie handling"));
+  e.mask_history = p.flag("mask_history", false, "full mode: exclude history items");
+  e.batch_size = p.integer("batch_size", 256, "evaluation batch size", 1);
+  e.negatives = p.integer("negatives", 100, "sampled mode: negatives per user", 1);
+  e.sampling = p.choice("sampling", "uniform", {"uniform", "popularity"}, "negative sampling");
+  e.candidates = p.integer("candidates", 20, "candidates mode: list length", 2);
+  e.tail_ratio = p.real("tail_ratio", 0.2, "share of least popular items counted as tail", 0, 1);
+  cfg.valid_metric = p.text("valid_metric", "NDCG@10", "early-stopping metric");
+  cfg.patience = p.integer("patience", 5, "epochs without improvement before stopping", 1);
+  cfg.candidate_seed =
+      static_cast<uint64_t>(p.integer("candidate_seed", 0, "seed of the stored negative lists", 0));
+  p.finish();
+  check_metrics(cfg, file);
+}
+
+Recipe read_dataset_entry(const toml::table& entry, const std::filesystem::path& experiment) {
+  const std::string file = experiment.string();
+  toml::table merged;
+  std::string source = file;
+  std::filesystem::path base = experiment.parent_path();
+  if (const toml::node* r = entry.get("recipe")) {
+    auto path_text = r->value<std::string>();
+    if (!path_text) throw ConfigError(position(file, *r) + ": datasets.recipe: expected a path");
+    std::filesystem::path path = base / *path_text;
+    if (!std::filesystem::exists(path)) {
+      throw ConfigError(position(file, *r) + ": datasets.recipe: no such file " + path.string());
+    }
+    merged = parse_toml(read_file(path), path.string());
+    source = path.string();
+    base = path.parent_path();
+  }
+  for (const auto& [key, node] : entry) {  // inline keys refine the recipe
+    if (key.str() != "recipe") merged.insert_or_assign(key.str(), node);
+  }
+  Recipe recipe = parse_recipe(merged, source, base);
+  std::ostringstream text;
+  text << merged;
+  recipe.toml_text = text.str();
+  return recipe;
+}
+
+//! Reads the array of recipe tables `key` ([[datasets]] or [[corpora]]); names are unique over
+//! both arrays (`names` collects them).
+void read_recipes(std::vector<Recipe>& out, const toml::table& root, const std::string& key,
+                  const std::filesystem::path& experiment, std::set<std::string>& names) {
+  const std::string file = experiment.string();
+  const toml::node* array = root.get(key);
+  if (array == nullptr) return;
+  if (!array->is_array()) {
+    throw ConfigError(position(file, *array) + ": " + key + ": expected an array of tables");
+  }
+  for (const toml::node& node : *array->as_array()) {
+    if (!node.is_table())
+      throw ConfigError(position(file, node) + ": " + key + ": expected tables");
+    out.push_back(read_dataset_entry(*node.as_table(), experiment));
+    if (!names.insert(out.back().name).second) {
+      throw ConfigError(position(file, node) + ": " + key + ": duplicate name '" + out.back().name +
+                        "' (datasets and corpora need distinct names)");
+    }
+  }
+}
+
+void read_entries(ExperimentConfig& cfg, const toml::table& root, const std::string& file) {
+  std::set<std::string> names;
+  read_recipes(cfg.datasets, root, "datasets", cfg.source, names);
+  read_recipes(cfg.corpora, root, "corpora", cfg.source, names);
+  std::set<std::string> labels;
+  if (const toml::array* models = root["models"].as_array()) {
+    for (const toml::node& node : *models) {
+      const toml::table* t = node.as_table();
+      if (t == nullptr) throw ConfigError(position(file, node) + ": models: expected tables");
+      check_keys(*t, {"label", "plugin", "params"}, "models", file);
+      ModelEntry m;
+      m.plugin = t->get("plugin") ? t->get("plugin")->value_or(std::string()) : "";
+      if (m.plugin.empty()) {
+        throw ConfigError(position(file, node) + ": models.plugin: expected a plugin name");
+      }
+      m.label = t->get("label") ? t->get("label")->value_or(std::string()) : m.plugin;
+      if (const toml::node* params = t->get("params")) {
+        if (!params->is_table()) {
+          throw ConfigError(position(file, *params) + ": models.params: expected a table");
+        }
+        m.positions = key_positions(*params->as_table());  // before the copy drops them
+        m.params = *params->as_table();
+      }
+      if (!labels.insert(m.label).second) {
+        throw ConfigError(position(file, node) + ": models: duplicate label '" + m.label +
+                          "' (give each entry a distinct label)");
+      }
+      cfg.models.push_back(std::move(m));
+    }
+  }
+  if (cfg.datasets.empty()) throw ConfigError(file + ": expected at least one [[datasets]] entry");
+  if (cfg.models.empty()) throw ConfigError(file + ": expected at least one [[models]] entry");
+}
+
+}  // namespace
+
+void apply_override(toml::table& root, const std::string& assignment) {
+  const auto eq = assignment.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError("--set " + assignment + ": expected key=value");
+  }
+  const std::string key = assignment.substr(0, eq), value = assignment.substr(eq + 1);
+  std::vector<std::string> parts;
+  std::stringstream s(key);
+  for (std::string part; std::getline(s, part, '.');) parts.push_back(part);
+
+  toml::table* table = &root;
+  for (size_t i = 0; i + 1 < parts.size(); ++i) {
+    toml::node* next = table->get(parts[i]);
+    if (next != nullptr && next->is_array() && i + 2 < parts.size() &&
+        (parts[i] == "models" || parts[i] == "datasets" || parts[i] == "corpora")) {
+      const std::string id = parts[i] == "models" ? "label" : "name";
+      toml::table* entry = find_entry(*next->as_array(), id, parts[i + 1]);
+      if (entry == nullptr && parts[i] == "models") {
+        entry = find_entry(*next->as_array(), "plugin", parts[i + 1]);
+      }
+      if (entry == nullptr) {
+        throw ConfigError("--set " + key + ": no " + parts[i] + " entry with " + id + " '" +
+                          parts[i + 1] + "'");
+      }
+      table = entry;
+      ++i;
+      continue;
+    }
+    if (next == nullptr) next = table->insert(parts[i], toml::table{}).first->second.as_table();
+    if (!next->is_table()) throw ConfigError("--set " + key + ": '" + parts[i] + "' is no table");
+    table = next->as_table();
+  }
+  try {
+    const std::string text = "v = " + value;
+    toml::table parsed = toml::parse(std::string_view(text), std::string_view("--set"));
+    table->insert_or_assign(parts.back(), *parsed.get("v"));
+  } catch (const toml::parse_error&) {
+    table->insert_or_assign(parts.back(), value);  // bare words are strings
+  }
+}
+
+ExperimentConfig load_experiment(const std::filesystem::path& file,
+                                 const std::vector<std::string>& overrides) {
+  ExperimentConfig cfg;
+  cfg.source = file;
+  cfg.text = read_file(file);
+  toml::table root = parse_toml(cfg.text, file.string());
+  for (const auto& o : overrides) {
+    apply_override(root, o);
+    cfg.text += "\n# --set " + o;
+  }
+  const std::string source = file.string();
+  check_keys(root, {"experiment", "evaluation", "datasets", "models", "corpora"}, "", source);
+  read_experiment_section(cfg, root, source);
+  read_evaluation_section(cfg, root, source);
+  read_entries(cfg, root, source);
+  return cfg;
+}
+
+}  // namespace recbench

@@ -1,0 +1,435 @@
+// `recbench report`: datasets x models tables of mean ± std over seeds in Markdown, LaTeX or CSV.
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cmath>
+#include <cstdio>
+#include <map>
+#include <optional>
+#include <sstream>
+
+#include "recbench/core/eval/metric_registry.h"
+#include "recbench/core/results/report.h"
+#include "recbench/error.h"
+
+namespace recbench {
+namespace {
+
+//! The seeds of one (dataset, model) summarised for one metric.
+struct Summary {
+  bool present = false;          //!< at least one cell exists
+  int n = 0;                     //!< complete seeds that report the metric
+  int failed = 0;                //!< failed seeds
+  double mean = 0.0, std = 0.0;  //!< sample std (n - 1); 0 when n < 2
+};
+
+//! One table row: a dataset and a metric across models.
+struct Row {
+  std::string dataset;
+  std::vector<Summary> cells;                      //!< one per model
+  std::vector<bool> best;                          //!< bold
+  std::vector<std::optional<double>> improvement;  //!< % over the baseline
+  bool mark_n = false;                             //!< models differ in their number of seeds
+};
+
+//! Cells grouped by dataset and model, both in order of first appearance.
+struct Grid {
+  std::vector<std::string> datasets, models, metrics;
+  std::map<std::pair<std::string, std::string>, std::vector<const CellRecord*>> cells;
+};
+
+template <class T>
+void add_unique(std::vector<T>& list, const T& value) {
+  if (std::find(list.begin(), list.end(), value) == list.end()) {
+    list.push_back(value);
+  }
+}
+
+std::string join(const std::vector<std::string>& items) {
+  std::string out;
+  for (const std::string& item : items) {
+    out += (out.empty() ? "" : ", ") + item;
+  }
+  return out;
+}
+
+//! The registry's entry for a stored metric name such as "Gini@10" (nullptr for other names).
+const MetricInfo* registry_entry(const std::string& metric) {
+  return find_metric(std::string_view(metric).substr(0, metric.find('@')));
+}
+
+//! Metrics where smaller is better (bold the minimum, improvement is a decrease); names the
+//! registry does not know count as higher-is-better.
+bool lower_is_better(const std::string& metric) {
+  const MetricInfo* info = registry_entry(metric);
+  return info != nullptr && !info->higher_is_better;
+}
+
+//! A requested name in the registry's spelling ("ndcg@10" -> "NDCG@10"); others unchanged.
+std::string canonical_name(const std::string& metric) {
+  const MetricInfo* info = registry_entry(metric);
+  if (info == nullptr) return metric;
+  const auto at = metric.find('@');
+  return std::string(info->name) + (at == std::string::npos ? "" : metric.substr(at));
+}
+
+Grid make_grid(const std::vector<CellRecord>& cells, const ReportOptions& options) {
+  Grid grid;
+  std::vector<std::string> found;
+  for (const CellRecord& cell : cells) {
+    add_unique(grid.datasets, cell.dataset);
+    add_unique(grid.models, cell.model);
+    grid.cells[{cell.dataset, cell.model}].push_back(&cell);
+    for (const auto& [metric, value] : cell.metrics) {
+      add_unique(found, metric);
+    }
+  }
+  for (const std::string& requested : options.metrics) {
+    const std::string metric = canonical_name(requested);
+    if (std::find(found.begin(), found.end(), metric) == found.end()) {
+      throw ConfigError("report: metric '" + requested +
+                        "' is not in the results (found: " + join(found) + ")");
+    }
+    grid.metrics.push_back(metric);
+  }
+  if (grid.metrics.empty()) grid.metrics = found;
+  if (!options.baseline.empty() &&
+      std::find(grid.models.begin(), grid.models.end(), options.baseline) == grid.models.end()) {
+    throw ConfigError("report: baseline model '" + options.baseline +
+                      "' is not in the results (models: " + join(grid.models) + ")");
+  }
+  return grid;
+}
+
+Summary summarise(const std::vector<const CellRecord*>& cells, const std::string& metric) {
+  Summary s;
+  s.present = !cells.empty();
+  std::vector<double> values;
+  for (const CellRecord* cell : cells) {
+    if (cell->status != "complete") {
+      ++s.failed;
+      continue;
+    }
+    for (const auto& [name, value] : cell->metrics) {
+      if (name == metric) {
+        values.push_back(value);
+      }
+    }
+  }
+  s.n = static_cast<int>(values.size());
+  if (s.n == 0) {
+    return s;
+  }
+  for (double v : values) {
+    s.mean += v;
+  }
+  s.mean /= s.n;
+  if (s.n < 2) {
+    return s;
+  }
+  double sum_sq = 0.0;
+  for (double v : values) {
+    sum_sq += (v - s.mean) * (v - s.mean);
+  }
+  s.std = std::sqrt(sum_sq / (s.n - 1));
+  return s;
+}
+
+void mark_best(Row& row, const std::string& metric) {
+  std::vector<size_t> with_values;
+  for (size_t i = 0; i < row.cells.size(); ++i) {
+    if (row.cells[i].n > 0) {
+      with_values.push_back(i);
+    }
+  }
+  if (with_values.size() < 2) {
+    return;  // nothing to compare against
+  }
+  bool lower = lower_is_better(metric);
+  double best = row.cells[with_values.front()].mean;
+  for (size_t i : with_values) {
+    best = lower ? std::min(best, row.cells[i].mean) : std::max(best, row.cells[i].mean);
+  }
+  for (size_t i : with_values) {
+    row.best[i] = row.cells[i].mean == best;
+  }
+  for (size_t i : with_values) {
+    if (row.cells[i].n != row.cells[with_values.front()].n) {
+      row.mark_n = true;
+    }
+  }
+}
+
+Row make_row(const Grid& grid, const std::string& dataset, const std::string& metric,
+             const std::string& baseline) {
+  Row row;
+  row.dataset = dataset;
+  for (const std::string& model : grid.models) {
+    auto it = grid.cells.find({dataset, model});
+    row.cells.push_back(it == grid.cells.end() ? Summary{} : summarise(it->second, metric));
+  }
+  row.best.assign(row.cells.size(), false);
+  row.improvement.assign(row.cells.size(), std::nullopt);
+  mark_best(row, metric);
+  auto base_it = std::find(grid.models.begin(), grid.models.end(), baseline);
+  if (baseline.empty() || base_it == grid.models.end()) {
+    return row;
+  }
+  const Summary& base = row.cells[static_cast<size_t>(base_it - grid.models.begin())];
+  if (base.n == 0 || base.mean == 0.0) {
+    return row;
+  }
+  double sign = lower_is_better(metric) ? -1.0 : 1.0;
+  for (size_t i = 0; i < row.cells.size(); ++i) {
+    if (grid.models[i] != baseline && row.cells[i].n > 0) {
+      row.improvement[i] = sign * (row.cells[i].mean - base.mean) / std::abs(base.mean) * 100.0;
+    }
+  }
+  return row;
+}
+
+std::string fixed(double value, const char* format) {
+  char buffer[64];
+  std::snprintf(buffer, sizeof buffer, format, value);
+  return buffer;
+}
+
+//! Decorations that differ between Markdown and LaTeX.
+struct Style {
+  std::string bold_open, bold_close, plus_minus, percent, missing;
+  std::string (*escape)(const std::string&);
+};
+
+std::string escape_markdown(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    out += c == '|' ? std::string("\\|") : std::string(1, c);
+  }
+  return out;
+}
+
+std::string escape_latex(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '\\':
+        out += "\\textbackslash{}";
+        break;
+      case '~':
+        out += "\\textasciitilde{}";
+        break;
+      case '^':
+        out += "\\textasciicircum{}";
+        break;
+      case '_':
+      case '%':
+      case '&':
+      case '$':
+      case '#':
+      case '{':
+      case '}':
+        out += '\\';
+        out += c;
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
+const Style kMarkdown{"**", "**", " ± ", "%", "-", escape_markdown};
+const Style kLatex{"\\textbf{", "}", " $\\pm$ ", "\\%", "--", escape_latex};
+
+std::string cell_text(const Row& row, size_t i, const Style& style) {
+  const Summary& s = row.cells[i];
+  if (!s.present) {
+    return style.missing;
+  }
+  if (s.n == 0) {
+    return s.failed > 0 ? "failed" : style.missing;
+  }
+  std::string mean = fixed(s.mean, "%.4f");
+  std::string text = row.best[i] ? style.bold_open + mean + style.bold_close : mean;
+  if (s.n > 1) {
+    text += style.plus_minus + fixed(s.std, "%.4f");
+  }
+  std::vector<std::string> notes;
+  if (row.mark_n) {
+    notes.push_back("n=" + std::to_string(s.n));
+  }
+  if (s.failed > 0) {
+    notes.push_back(std::to_string(s.failed) + " failed");
+  }
+  if (!notes.empty()) {
+    text += " (" + join(notes) + ")";
+  }
+  if (row.improvement[i]) {
+    text += " (" + fixed(*row.improvement[i], "%+.2f") + style.percent + ")";
+  }
+  return text;
+}
+
+std::string render_markdown(const Grid& grid, const std::vector<std::vector<Row>>& tables,
+                            const ReportOptions& options) {
+  std::ostringstream out;
+  for (size_t t = 0; t < tables.size(); ++t) {
+    if (t > 0) {
+      out << "\n";
+    }
+    out << "### " << escape_markdown(grid.metrics[t]) << "\n\n| Dataset |";
+    for (const std::string& model : grid.models) {
+      out << " " << escape_markdown(model) << " |";
+    }
+    out << "\n| --- |";
+    for (size_t i = 0; i < grid.models.size(); ++i) {
+      out << " ---: |";
+    }
+    out << "\n";
+    for (const Row& row : tables[t]) {
+      out << "| " << escape_markdown(row.dataset) << " |";
+      for (size_t i = 0; i < row.cells.size(); ++i) {
+        out << " " << cell_text(row, i, kMarkdown) << " |";
+      }
+      out << "\n";
+    }
+    if (!options.baseline.empty()) {
+      out << "\nIn parentheses: relative improvement over " << escape_markdown(options.baseline)
+          << " in %.\n";
+    }
+  }
+  return out.str();
+}
+
+std::string render_latex(const Grid& grid, const std::vector<std::vector<Row>>& tables,
+                         const ReportOptions& options) {
+  std::ostringstream out;
+  for (size_t t = 0; t < tables.size(); ++t) {
+    if (t > 0) {
+      out << "\n";
+    }
+    out << "\\begin{table}[t]\n  \\centering\n  \\caption{" << escape_latex(grid.metrics[t])
+        << ": mean $\\pm$ std over seeds";
+    if (!options.baseline.empty()) {
+      out << "; in parentheses the relative improvement over " << escape_latex(options.baseline)
+          << " in \\%";
+    }
+    out << ".}\n  \\begin{tabular}{l" << std::string(grid.models.size(), 'r') << "}\n"
+        << "    \\toprule\n    Dataset";
+    for (const std::string& model : grid.models) {
+      out << " & " << escape_latex(model);
+    }
+    out << " \\\\\n    \\midrule\n";
+    for (const Row& row : tables[t]) {
+      out << "    " << escape_latex(row.dataset);
+      for (size_t i = 0; i < row.cells.size(); ++i) {
+        out << " & " << cell_text(row, i, kLatex);
+      }
+      out << " \\\\\n";
+    }
+    out << "    \\bottomrule\n  \\end{tabular}\n\\end{table}\n";
+  }
+  return out.str();
+}
+
+//! Shortest decimal text that reads back to the same double (no rounding).
+std::string exact(double value) {
+  char buffer[64];
+  auto result = std::to_chars(buffer, buffer + sizeof buffer, value);
+  return std::string(buffer, result.ptr);
+}
+
+std::string csv_field(const std::string& text) {
+  if (text.find_first_of(",\"\n\r") == std::string::npos) {
+    return text;
+  }
+  std::string out = "\"";
+  for (char c : text) {
+    out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  }
+  return out + "\"";
+}
+
+std::string render_csv(const Grid& grid, const std::vector<std::vector<Row>>& tables,
+                       const ReportOptions& options) {
+  std::ostringstream out;
+  out << "metric,dataset,model,mean,std,n,failed,best";
+  if (!options.baseline.empty()) {
+    out << ",improvement_pct";
+  }
+  out << "\n";
+  for (size_t t = 0; t < tables.size(); ++t) {
+    for (const Row& row : tables[t]) {
+      for (size_t i = 0; i < row.cells.size(); ++i) {
+        const Summary& s = row.cells[i];
+        if (!s.present) {
+          continue;
+        }
+        out << csv_field(grid.metrics[t]) << "," << csv_field(row.dataset) << ","
+            << csv_field(grid.models[i]) << "," << (s.n > 0 ? exact(s.mean) : "") << ","
+            << (s.n > 1 ? exact(s.std) : "") << "," << s.n << "," << s.failed << ","
+            << (row.best[i] ? 1 : 0);
+        if (!options.baseline.empty()) {
+          out << "," << (row.improvement[i] ? exact(*row.improvement[i]) : "");
+        }
+        out << "\n";
+      }
+    }
+  }
+  return out.str();
+}
+
+//! "dataset / model / seed s: first line of the error" for every failed cell, each after `prefix`.
+std::string failed_list(const std::vector<CellRecord>& cells, const std::string& prefix) {
+  const size_t max_error = 200;
+  std::string out;
+  for (const CellRecord& cell : cells) {
+    if (cell.status == "complete") {
+      continue;
+    }
+    std::string error = cell.error.substr(0, cell.error.find_first_of("\r\n"));
+    if (error.size() > max_error) {
+      error.resize(max_error);
+      error += "...";
+    }
+    out += prefix + cell.dataset + " / " + cell.model + " / seed " + std::to_string(cell.seed) +
+           ": " + (error.empty() ? cell.status : error) + "\n";
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string render_report(const std::vector<CellRecord>& cells, const ReportOptions& options) {
+  Grid grid = make_grid(cells, options);
+  std::vector<std::vector<Row>> tables;
+  for (const std::string& metric : grid.metrics) {
+    std::vector<Row>& rows = tables.emplace_back();
+    for (const std::string& dataset : grid.datasets) {
+      rows.push_back(make_row(grid, dataset, metric, options.baseline));
+    }
+  }
+  switch (options.format) {
+    case ReportFormat::markdown: {
+      std::string failures = failed_list(cells, "- ");
+      std::string text = render_markdown(grid, tables, options);
+      if (failures.empty()) {
+        return text;
+      }
+      return text + (text.empty() ? "" : "\n") + "Failed cells:\n\n" + failures;
+    }
+    case ReportFormat::latex:
+      return render_latex(grid, tables, options) + failed_list(cells, "% failed: ");
+    case ReportFormat::csv:
+      return render_csv(grid, tables, options);
+  }
+  return {};
+}
+
+ReportFormat parse_report_format(const std::string& name) {
+  if (name == "markdown") return ReportFormat::markdown;
+  if (name == "tex") return ReportFormat::latex;
+  return kReportFormats.parse(name);
+}
+
+}  // namespace recbench

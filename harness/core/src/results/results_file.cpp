@@ -1,0 +1,427 @@
+// The HDF5 results file: layout of /datasets and /runs, atomic per-cell writes, and reading back.
+#include "recbench/core/results/results_file.h"
+
+#include <algorithm>
+#include <charconv>
+
+#include "crash_safe_write.h"
+#include "hdf5_io.h"
+
+namespace recbench {
+namespace {
+
+namespace fs = std::filesystem;
+using h5::Handle;
+
+const char* const kRuns = "runs";
+const char* const kDatasets = "datasets";
+const char* const kVersionAttr = "recbench_version";
+
+std::string at(const fs::path& file, const std::string& object) {
+  return file.string() + ":" + object;
+}
+
+//! Names become HDF5 path components: non-empty, no '/', not "." or "..".
+void check_name(const std::string& what, const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos) {
+    throw Error("results file: invalid " + what + " name '" + name +
+                "' (expected a non-empty name without '/')");
+  }
+}
+
+std::string seed_group(int64_t seed) { return "seed_" + std::to_string(seed); }
+
+std::optional<int64_t> parse_seed(const std::string& name) {
+  const std::string prefix = "seed_";
+  if (name.rfind(prefix, 0) != 0 || name.size() == prefix.size()) {
+    return std::nullopt;
+  }
+  int64_t seed = 0;
+  const char* end = name.data() + name.size();
+  auto [ptr, ec] = std::from_chars(name.data() + prefix.size(), end, seed);
+  if (ec != std::errc() || ptr != end) {
+    return std::nullopt;
+  }
+  return seed;
+}
+
+//! File access: HDF5's file locks where the filesystem has them, none where it has not (some
+//! NFS and Lustre mounts); recbench's own safety comes from never writing the file in place.
+Handle access_plist(const fs::path& path) {
+  Handle fapl = h5::checked(H5Pcreate(H5P_FILE_ACCESS), H5Pclose, path.string(), "plist");
+  h5::check(H5Pset_file_locking(fapl.get(), true, true), path.string(), "cannot set file locking");
+  // Closing fails (rather than silently staying open, unflushed) if an object is still open.
+  h5::check(H5Pset_fclose_degree(fapl.get(), H5F_CLOSE_SEMI), path.string(), "close degree");
+  return fapl;
+}
+
+Handle open_file(const fs::path& path, unsigned flags) {
+  Handle fapl = access_plist(path);
+  return h5::checked(H5Fopen(path.c_str(), flags, fapl.get()), H5Fclose, path.string(),
+                     "cannot open the results file");
+}
+
+//! Closes (and so flushes) a file opened for writing; throws when HDF5 reports a failure.
+void close_written(Handle& file, const fs::path& path) {
+  if (!file.close()) {
+    h5::fail(path.string(), "cannot flush and close the results file");
+  }
+}
+
+//! Throws Error naming `path` unless it is an existing HDF5 file written by recbench.
+void check_results_file(const fs::path& path) {
+  if (!fs::exists(path)) {
+    throw Error(path.string() + ": results file not found");
+  }
+  if (!fs::is_regular_file(path)) {
+    throw Error(path.string() + ": results file is not a file");
+  }
+  if (H5Fis_hdf5(path.c_str()) <= 0) {
+    throw Error(path.string() + ": not an HDF5 file");
+  }
+  Handle file = open_file(path, H5F_ACC_RDONLY);
+  if (H5Aexists(file.get(), kVersionAttr) <= 0) {
+    throw Error(path.string() + ": not a recbench results file (no root attribute '" +
+                kVersionAttr + "')");
+  }
+}
+
+void write_info(hid_t root, const RunInfo& info, const std::string& ctx) {
+  h5::write_attr(root, kVersionAttr, info.recbench_version, ctx);
+  h5::write_attr(root, "git_revision", info.git_revision, ctx);
+  h5::write_attr(root, "torch_version", info.torch_version, ctx);
+  h5::write_attr(root, "device", info.device, ctx);
+  h5::write_attr(root, "start_time", info.start_time, ctx);
+  h5::write_attr(root, "end_time", info.end_time, ctx);
+  h5::write_attr(root, "experiment_name", info.experiment_name, ctx);
+  h5::write_attr(root, "experiment_toml", info.experiment_toml, ctx);
+}
+
+RunInfo read_info(hid_t root, const std::string& ctx) {
+  RunInfo info;
+  info.recbench_version = h5::require_string_attr(root, kVersionAttr, ctx);
+  info.git_revision = h5::require_string_attr(root, "git_revision", ctx);
+  info.torch_version = h5::require_string_attr(root, "torch_version", ctx);
+  info.device = h5::require_string_attr(root, "device", ctx);
+  info.start_time = h5::require_string_attr(root, "start_time", ctx);
+  info.end_time = h5::require_string_attr(root, "end_time", ctx);
+  info.experiment_name = h5::require_string_attr(root, "experiment_name", ctx);
+  info.experiment_toml = h5::require_string_attr(root, "experiment_toml", ctx);
+  return info;
+}
+
+//! Writes a fresh file: root attributes and the empty /datasets and /runs groups.
+void create_file(const fs::path& path, const RunInfo& info) {
+  Handle fcpl = h5::checked(H5Pcreate(H5P_FILE_CREATE), H5Pclose, path.string(), "plist");
+  h5::check(H5Pset_link_creation_order(fcpl.get(), H5P_CRT_ORDER_TRACKED | H5P_CRT_ORDER_INDEXED),
+            path.string(), "cannot track creation order");
+  Handle fapl = access_plist(path);
+  Handle file = h5::checked(H5Fcreate(path.c_str(), H5F_ACC_TRUNC, fcpl.get(), fapl.get()),
+                            H5Fclose, path.string(), "cannot create the results file");
+  write_info(file.get(), info, at(path, "/"));
+  h5::create_group(file.get(), kDatasets, at(path, "/"));
+  h5::create_group(file.get(), kRuns, at(path, "/"));
+  close_written(file, path);
+}
+
+void write_dataset_group(hid_t file, const DatasetRecord& record, const fs::path& path) {
+  Handle datasets = h5::ensure_group(file, kDatasets, at(path, "/"));
+  std::string ctx = at(path, std::string("/") + kDatasets + "/" + record.name);
+  if (h5::has_link(datasets.get(), record.name)) {
+    h5::delete_link(datasets.get(), record.name, ctx);
+  }
+  Handle group = h5::create_group(datasets.get(), record.name, ctx);
+  h5::write_attr(group.get(), "fingerprint", record.fingerprint, ctx);
+  h5::write_attr(group.get(), "recipe", record.recipe_toml, ctx);
+  Handle stats = h5::create_group(group.get(), "statistics", ctx);
+  for (const auto& [key, value] : record.stats) {
+    h5::write_attr(stats.get(), key, value, ctx);
+  }
+  for (const auto& [split, list] : record.candidates) {
+    check_name("candidate list", split);
+    const auto& [ids, shape] = list;
+    if (shape.first < 0 || shape.second < 0 ||
+        static_cast<int64_t>(ids.size()) != shape.first * shape.second) {
+      throw Error(ctx + ": candidates '" + split + "' hold " + std::to_string(ids.size()) +
+                  " ids, expected rows x width = " + std::to_string(shape.first) + " x " +
+                  std::to_string(shape.second));
+    }
+    h5::write_array(group.get(), "candidates_" + split, ids,
+                    {static_cast<hsize_t>(shape.first), static_cast<hsize_t>(shape.second)}, ctx);
+  }
+}
+
+DatasetRecord read_dataset_group(hid_t group, const std::string& name, const std::string& ctx) {
+  DatasetRecord record;
+  record.name = name;
+  record.fingerprint = h5::require_string_attr(group, "fingerprint", ctx);
+  record.recipe_toml = h5::require_string_attr(group, "recipe", ctx);
+  Handle stats = h5::open_group(group, "statistics", ctx);
+  for (const std::string& key : h5::attr_names(stats.get(), ctx)) {
+    record.stats[key] = h5::read_double_attr(stats.get(), key, ctx).value_or(0.0);
+  }
+  const std::string prefix = "candidates_";
+  for (const std::string& child : h5::child_names(group, ctx)) {
+    if (child.rfind(prefix, 0) != 0) {
+      continue;
+    }
+    std::vector<hsize_t> dims;
+    auto ids = h5::read_array<int32_t>(group, child, dims, ctx);
+    if (dims.size() != 2) {
+      throw Error(ctx + ": '" + child + "' is not a 2-D dataset");
+    }
+    auto& entry = record.candidates[child.substr(prefix.size())];
+    entry.first = std::move(ids);
+    entry.second = {static_cast<int64_t>(dims[0]), static_cast<int64_t>(dims[1])};
+  }
+  return record;
+}
+
+void check_cell(const CellRecord& cell) {
+  check_name("dataset", cell.dataset);
+  check_name("model", cell.model);
+  if (cell.status != "complete" && cell.status != "failed") {
+    throw Error("results file: cell " + cell.dataset + "/" + cell.model + "/" +
+                seed_group(cell.seed) + " has status '" + cell.status +
+                "' (expected complete or failed)");
+  }
+  for (const auto& [metric, value] : cell.metrics) {
+    check_name("metric", metric);
+  }
+  size_t n = cell.ranks.size();
+  if (cell.users.size() != n || cell.rank_greater.size() != n || cell.rank_ties.size() != n) {
+    throw Error("results file: cell " + cell.dataset + "/" + cell.model + "/" +
+                seed_group(cell.seed) + " has " + std::to_string(cell.users.size()) + " users, " +
+                std::to_string(cell.rank_greater.size()) + " rank_greater, " +
+                std::to_string(cell.rank_ties.size()) + " rank_ties and " + std::to_string(n) +
+                " ranks (expected equal lengths)");
+  }
+}
+
+void write_cell_content(hid_t group, const CellRecord& cell, const std::string& ctx) {
+  h5::write_attr(group, "plugin", cell.plugin, ctx);
+  h5::write_attr(group, "seed", cell.seed, ctx);
+  h5::write_attr(group, "status", cell.status, ctx);
+  h5::write_attr(group, "error", cell.error, ctx);
+  h5::write_attr(group, "config", cell.config_toml, ctx);
+  h5::write_attr(group, "valid_metric", cell.valid_metric_name, ctx);
+  h5::write_attr(group, "train_seconds", cell.train_seconds, ctx);
+  h5::write_attr(group, "eval_seconds", cell.eval_seconds, ctx);
+  h5::write_attr(group, "peak_rss_mb", cell.peak_rss_mb, ctx);
+  Handle metrics = h5::create_group(group, "metrics", ctx);
+  for (const auto& [metric, value] : cell.metrics) {
+    h5::write_scalar(metrics.get(), metric, value, ctx);
+  }
+  h5::write_array(group, "users", cell.users, {}, ctx);
+  h5::write_array(group, "rank_greater", cell.rank_greater, {}, ctx);
+  h5::write_array(group, "rank_ties", cell.rank_ties, {}, ctx);
+  h5::write_array(group, "ranks", cell.ranks, {}, ctx);
+  std::vector<int64_t> epoch;
+  std::vector<double> loss, valid, seconds;
+  for (const CurvePoint& p : cell.curve) {
+    epoch.push_back(p.epoch);
+    loss.push_back(p.train_loss);
+    valid.push_back(p.valid_metric);
+    seconds.push_back(p.seconds);
+  }
+  h5::write_array(group, "curve_epoch", epoch, {}, ctx);
+  h5::write_array(group, "curve_train_loss", loss, {}, ctx);
+  h5::write_array(group, "curve_valid_metric", valid, {}, ctx);
+  h5::write_array(group, "curve_seconds", seconds, {}, ctx);
+  Handle artifacts = h5::create_group(group, "artifacts", ctx);
+  for (const auto& [name, file] : cell.artifacts) {
+    h5::write_attr(artifacts.get(), name, file, ctx);
+  }
+}
+
+void write_cell_group(hid_t file, const CellRecord& cell, const fs::path& path) {
+  std::string object = std::string("/") + kRuns + "/" + cell.dataset + "/" + cell.model;
+  Handle runs = h5::ensure_group(file, kRuns, at(path, "/"));
+  Handle dataset = h5::ensure_group(runs.get(), cell.dataset, at(path, object));
+  Handle model = h5::ensure_group(dataset.get(), cell.model, at(path, object));
+  std::string name = seed_group(cell.seed);
+  std::string ctx = at(path, object + "/" + name);
+  if (h5::has_link(model.get(), name)) {
+    h5::delete_link(model.get(), name, ctx);
+  }
+  Handle group = h5::create_group(model.get(), name, ctx);
+  write_cell_content(group.get(), cell, ctx);
+}
+
+std::vector<CurvePoint> read_curve(hid_t group, const std::string& ctx) {
+  auto epoch = h5::read_array<int64_t>(group, "curve_epoch", ctx);
+  auto loss = h5::read_array<double>(group, "curve_train_loss", ctx);
+  auto valid = h5::read_array<double>(group, "curve_valid_metric", ctx);
+  auto seconds = h5::read_array<double>(group, "curve_seconds", ctx);
+  if (loss.size() != epoch.size() || valid.size() != epoch.size() ||
+      seconds.size() != epoch.size()) {
+    throw Error(ctx + ": the curve_* datasets differ in length");
+  }
+  std::vector<CurvePoint> curve(epoch.size());
+  for (size_t i = 0; i < curve.size(); ++i) {
+    curve[i] = {epoch[i], loss[i], valid[i], seconds[i]};
+  }
+  return curve;
+}
+
+CellRecord read_cell_group(hid_t group, CellRecord cell, CellDetail detail,
+                           const std::string& ctx) {
+  cell.plugin = h5::require_string_attr(group, "plugin", ctx);
+  cell.status = h5::require_string_attr(group, "status", ctx);
+  cell.error = h5::require_string_attr(group, "error", ctx);
+  cell.config_toml = h5::require_string_attr(group, "config", ctx);
+  cell.valid_metric_name = h5::require_string_attr(group, "valid_metric", ctx);
+  cell.train_seconds = h5::read_double_attr(group, "train_seconds", ctx).value_or(0.0);
+  cell.eval_seconds = h5::read_double_attr(group, "eval_seconds", ctx).value_or(0.0);
+  cell.peak_rss_mb = h5::read_double_attr(group, "peak_rss_mb", ctx).value_or(0.0);
+  Handle metrics = h5::open_group(group, "metrics", ctx);
+  for (const std::string& metric : h5::child_names(metrics.get(), ctx)) {
+    cell.metrics.emplace_back(metric, h5::read_scalar(metrics.get(), metric, ctx));
+  }
+  if (detail == CellDetail::full) {
+    cell.users = h5::read_array<int64_t>(group, "users", ctx);
+    cell.rank_greater = h5::read_array<int64_t>(group, "rank_greater", ctx);
+    cell.rank_ties = h5::read_array<int64_t>(group, "rank_ties", ctx);
+    cell.ranks = h5::read_array<double>(group, "ranks", ctx);
+  }
+  cell.curve = read_curve(group, ctx);
+  Handle artifacts = h5::open_group(group, "artifacts", ctx);
+  for (const std::string& name : h5::attr_names(artifacts.get(), ctx)) {
+    cell.artifacts[name] = h5::require_string_attr(artifacts.get(), name, ctx);
+  }
+  return cell;
+}
+
+//! Reads every seed_<s> cell of one /runs/<dataset>/<model> group, in seed order.
+void read_model_cells(hid_t model, const CellRecord& key, CellDetail detail,
+                      const std::string& object, const fs::path& path,
+                      std::vector<CellRecord>& out) {
+  std::vector<std::pair<int64_t, std::string>> seeds;
+  for (const std::string& child : h5::child_names(model, at(path, object))) {
+    if (auto seed = parse_seed(child)) {
+      seeds.emplace_back(*seed, child);
+    }
+  }
+  std::sort(seeds.begin(), seeds.end());
+  for (const auto& [seed, name] : seeds) {
+    std::string ctx = at(path, object + "/" + name);
+    Handle group = h5::open_group(model, name, ctx);
+    CellRecord cell = key;
+    cell.seed = seed;
+    out.push_back(read_cell_group(group.get(), std::move(cell), detail, ctx));
+  }
+}
+
+}  // namespace
+
+ResultsFile::ResultsFile(std::filesystem::path path, const RunInfo& info) : path_(std::move(path)) {
+  h5::SilenceErrors silence;
+  if (fs::exists(path_)) {
+    check_results_file(path_);
+    return;
+  }
+  if (path_.has_parent_path()) {
+    fs::create_directories(path_.parent_path());
+  }
+  replace_atomically(path_, TempStart::empty, [&](const fs::path& tmp) { create_file(tmp, info); });
+}
+
+ResultsFile ResultsFile::open_existing(const std::filesystem::path& path) {
+  h5::SilenceErrors silence;
+  check_results_file(path);
+  return ResultsFile(path);
+}
+
+RunInfo ResultsFile::info() const {
+  h5::SilenceErrors silence;
+  Handle file = open_file(path_, H5F_ACC_RDONLY);
+  return read_info(file.get(), at(path_, "/"));
+}
+
+void ResultsFile::set_end_time(const std::string& time) {
+  h5::SilenceErrors silence;
+  replace_atomically(path_, TempStart::copy_of_target, [&](const fs::path& tmp) {
+    Handle file = open_file(tmp, H5F_ACC_RDWR);
+    h5::write_attr(file.get(), "end_time", time, at(path_, "/"));
+    close_written(file, tmp);
+  });
+}
+
+void ResultsFile::write_dataset(const DatasetRecord& record) {
+  h5::SilenceErrors silence;
+  check_name("dataset", record.name);
+  replace_atomically(path_, TempStart::copy_of_target, [&](const fs::path& tmp) {
+    Handle file = open_file(tmp, H5F_ACC_RDWR);
+    write_dataset_group(file.get(), record, path_);
+    close_written(file, tmp);
+  });
+}
+
+std::optional<DatasetRecord> ResultsFile::read_dataset(const std::string& name) const {
+  h5::SilenceErrors silence;
+  check_name("dataset", name);
+  Handle file = open_file(path_, H5F_ACC_RDONLY);
+  if (!h5::has_link(file.get(), kDatasets)) {
+    return std::nullopt;
+  }
+  Handle datasets = h5::open_group(file.get(), kDatasets, at(path_, "/"));
+  if (!h5::has_link(datasets.get(), name)) {
+    return std::nullopt;
+  }
+  std::string ctx = at(path_, std::string("/") + kDatasets + "/" + name);
+  Handle group = h5::open_group(datasets.get(), name, ctx);
+  return read_dataset_group(group.get(), name, ctx);
+}
+
+bool ResultsFile::cell_complete(const std::string& dataset, const std::string& model,
+                                int64_t seed) const {
+  h5::SilenceErrors silence;
+  Handle file = open_file(path_, H5F_ACC_RDONLY);
+  std::vector<Handle> chain;
+  hid_t loc = file.get();
+  for (const std::string& part : {std::string(kRuns), dataset, model, seed_group(seed)}) {
+    check_name("cell path", part);
+    if (!h5::has_link(loc, part)) {
+      return false;
+    }
+    chain.push_back(h5::open_group(loc, part, at(path_, part)));
+    loc = chain.back().get();
+  }
+  return h5::read_string_attr(loc, "status", at(path_, dataset + "/" + model)) == "complete";
+}
+
+void ResultsFile::write_cell(const CellRecord& cell) {
+  h5::SilenceErrors silence;
+  check_cell(cell);
+  replace_atomically(path_, TempStart::copy_of_target, [&](const fs::path& tmp) {
+    Handle file = open_file(tmp, H5F_ACC_RDWR);
+    write_cell_group(file.get(), cell, path_);
+    close_written(file, tmp);
+  });
+}
+
+std::vector<CellRecord> ResultsFile::read_cells(CellDetail detail) const {
+  h5::SilenceErrors silence;
+  Handle file = open_file(path_, H5F_ACC_RDONLY);
+  std::vector<CellRecord> cells;
+  if (!h5::has_link(file.get(), kRuns)) {
+    return cells;
+  }
+  Handle runs = h5::open_group(file.get(), kRuns, at(path_, "/"));
+  for (const std::string& dataset : h5::child_names(runs.get(), at(path_, "/runs"))) {
+    std::string dataset_object = std::string("/") + kRuns + "/" + dataset;
+    Handle dataset_group = h5::open_group(runs.get(), dataset, at(path_, dataset_object));
+    for (const std::string& model :
+         h5::child_names(dataset_group.get(), at(path_, dataset_object))) {
+      std::string object = dataset_object + "/" + model;
+      Handle model_group = h5::open_group(dataset_group.get(), model, at(path_, object));
+      CellRecord key;
+      key.dataset = dataset;
+      key.model = model;
+      read_model_cells(model_group.get(), key, detail, object, path_, cells);
+    }
+  }
+  return cells;
+}
+
+}  // namespace recbench

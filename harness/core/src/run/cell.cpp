@@ -1,0 +1,228 @@
+// One cell: its TrainContext (validation, early stopping, learning curve, artefacts), training,
+// test evaluation and record.
+#include "cell.h"
+
+#include <sys/resource.h>
+
+#include <chrono>
+#include <limits>
+#include <regex>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "cell_record.h"
+#include "interrupt.h"
+#include "recbench/core/run/early_stopping.h"
+#include "recbench/detail/params_toml.h"
+#include "recbench/embedding_artifact.h"
+#include "recbench/error.h"
+#include "recbench/random.h"
+#include "recbench/train_context.h"
+
+namespace recbench::run_detail {
+namespace {
+
+double peak_rss_mb() {
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  return static_cast<double>(usage.ru_maxrss) / 1024.0;
+}
+
+double seconds_since(std::chrono::steady_clock::time_point t0) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+//! Names of the corpora, comma-separated (for messages).
+std::string corpus_names(const std::map<std::string, DatasetView>& corpora) {
+  std::string out;
+  for (const auto& [name, view] : corpora) out += (out.empty() ? "" : ", ") + name;
+  return out.empty() ? "none" : out;
+}
+
+class CellContext final : public TrainContext {
+ public:
+  CellContext(const RunEnv& env, const DatasetState& ds, uint64_t master_seed,
+              std::filesystem::path work_dir, CellArtifacts artifacts)
+      : env_(env),
+        ds_(ds),
+        master_(master_seed),
+        work_dir_(std::move(work_dir)),
+        artifacts_(std::move(artifacts)),
+        stopping_(env.config->valid_metric, env.config->patience),
+        start_(std::chrono::steady_clock::now()) {}
+
+  const DatasetView& data() const override { return ds_.view; }
+  torch::Device device() const override { return env_.device; }
+  uint64_t seed(Stream stream) const override {
+    return stream_seed(master_, static_cast<int>(stream));
+  }
+  spdlog::logger& log() override { return *env_.log; }
+  std::filesystem::path work_dir() const override { return work_dir_; }
+  int64_t eval_batch_size() const override { return env_.config->protocol.batch_size; }
+  const DatasetView& corpus(const std::string& name) const override {
+    auto it = env_.corpora->find(name);
+    if (it == env_.corpora->end()) {
+      throw ConfigError("no pre-training corpus '" + name +
+                        "' in this experiment (known corpora: " + corpus_names(*env_.corpora) +
+                        ")");
+    }
+    return it->second;
+  }
+  std::filesystem::path shared_dir(const std::string& key) const override {
+    static const std::regex kKey("[A-Za-z0-9_.-]+");
+    if (!std::regex_match(key, kKey) || key == "." || key == "..") {
+      throw Error("shared_dir: '" + key + "' is not one path component of [A-Za-z0-9_.-]");
+    }
+    const auto dir = env_.artifacts_root / "shared" / key;
+    std::filesystem::create_directories(dir);
+    return dir;
+  }
+  std::optional<std::filesystem::path> artifact(const std::string& label) const override {
+    auto it = artifacts_.models.find(label);
+    if (it == artifacts_.models.end()) return std::nullopt;
+    return it->second;
+  }
+  std::optional<std::filesystem::path> embedding_artifact(const std::string& label) const override {
+    auto it = artifacts_.embeddings.find(label);
+    if (it == artifacts_.embeddings.end()) return std::nullopt;
+    return it->second;
+  }
+
+  ValidationOutcome validate(Recommender& model, int epoch, double train_loss) override {
+    throw_if_interrupted();
+    const EvalResult r =
+        evaluate(model, ds_.eval_split(Split::valid), env_.config->protocol, env_.device);
+    ValidationOutcome out;
+    out.value = r.value(stopping_.metric().text());
+    const EarlyStopping::Step step = stopping_.update(epoch, out.value);
+    out.improved = step.improved;
+    out.should_stop = step.should_stop;
+    if (out.improved) save_model(model);
+    curve_.push_back({epoch, train_loss, out.value, seconds_since(start_)});
+    env_.log->info("  epoch {} loss {:.4f} valid {} {:.4f} (best {:.4f} at epoch {}){}", epoch,
+                   train_loss, stopping_.metric().text(), out.value, stopping_.best(),
+                   stopping_.best_epoch(), out.should_stop ? ", stopping early" : "");
+    return out;
+  }
+
+  void record_epoch(int epoch, double train_loss) override {
+    throw_if_interrupted();
+    curve_.push_back(
+        {epoch, train_loss, std::numeric_limits<double>::quiet_NaN(), seconds_since(start_)});
+  }
+
+  //! The saved model folder (the best validated state, or the final one).
+  std::filesystem::path model_dir() const { return work_dir_ / "model"; }
+  bool validated() const { return stopping_.best_epoch() >= 0; }
+  void save_model(const Recommender& model) const {
+    std::filesystem::remove_all(model_dir());
+    std::filesystem::create_directories(model_dir());
+    model.save(model_dir());
+  }
+  const std::vector<CurvePoint>& curve() const { return curve_; }
+
+ private:
+  const RunEnv& env_;
+  const DatasetState& ds_;
+  uint64_t master_;
+  std::filesystem::path work_dir_;
+  CellArtifacts artifacts_;  //!< of this dataset and seed, by label
+  EarlyStopping stopping_;
+  std::chrono::steady_clock::time_point start_;
+  std::vector<CurvePoint> curve_;
+};
+
+//! Throws when a model this cell reads has no complete cell of the same dataset and seed.
+void check_dependencies(const CellJob& job, const CellArtifacts& done) {
+  const std::string& dataset = job.dataset.data.name;
+  for (const ModelDependency& d : job.dependencies) {
+    const std::string key = cell_key(dataset, d.label, job.seed);
+    if (done.models.count(key)) continue;
+    const std::string why = done.failed.count(key) ? "failed" : "has no complete result";
+    throw Error("this cell needs the trained '" + d.label + "' (models." + job.entry.label +
+                ".params." + d.key + "), whose cell " + key + " " + why);
+  }
+}
+
+//! Trains and tests the cell into `cell`; returns the cell's artefacts folder.
+void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifacts,
+                    CellRecord& cell) {
+  const DatasetState& ds = job.dataset;
+  const std::string key = cell_key(ds.data.name, job.entry.label, job.seed);
+  const auto work_dir = env.cell_dir(ds.data.name, job.entry.label, job.seed);
+  check_dependencies(job, artifacts);
+  std::filesystem::remove_all(work_dir);
+  std::filesystem::create_directories(work_dir);
+  CellContext ctx(env, ds, static_cast<uint64_t>(job.seed), work_dir,
+                  artifacts.of(ds.data.name, job.seed, env.config->models));
+  torch::manual_seed(ctx.seed(Stream::init));
+  std::string resolved;
+  auto model =
+      build_model(env, job.plugin, job.entry, ds.view, static_cast<uint64_t>(job.seed), &resolved);
+  cell.config_toml = cell_config(env, ds.data.name, job.entry, job.seed, resolved);
+  const auto t0 = std::chrono::steady_clock::now();
+  model->fit(ctx);
+  cell.train_seconds = seconds_since(t0);
+  if (ctx.validated()) {
+    model->load(ctx.model_dir());  // evaluate the best validated state, as RecBole does
+  } else {
+    ctx.save_model(*model);
+  }
+  throw_if_interrupted();
+  record_test(cell, evaluate(*model, ds.eval_split(Split::test), env.config->protocol, env.device),
+              ds.data.test);
+  cell.curve = ctx.curve();
+  cell.artifacts["model"] = ctx.model_dir().string();
+  if (auto* source = dynamic_cast<EmbeddingSource*>(model.get())) {
+    const auto table = work_dir / kEmbeddingArtifactFile;
+    torch::NoGradGuard no_grad;
+    write_embedding_artifact(
+        table, source->item_embeddings(),
+        {ds.data.name, ds.data.fingerprint, job.entry.plugin, job.entry.label});
+    cell.artifacts["item_embeddings"] = table.string();
+  }
+  artifacts.add_complete(key, work_dir);
+}
+
+}  // namespace
+
+std::unique_ptr<Recommender> build_model(const RunEnv& env, const LoadedPlugin& plugin,
+                                         const ModelEntry& entry, const DatasetView& view,
+                                         uint64_t seed, std::string* resolved,
+                                         std::vector<ModelDependency>* dependencies) {
+  Params params = make_params("models." + entry.label + ".params", &entry.params,
+                              env.config->source.string(), &entry.positions);
+  PluginContext context{env.log, env.device, seed, &view, dependencies, {}};
+  for (const auto& [name, corpus] : *env.corpora) context.corpora.push_back(name);
+  std::unique_ptr<Recommender> model = plugin.factory(params, context);
+  params.finish();
+  if (model == nullptr) throw PluginError("plugin '" + plugin.name + "' returned no model");
+  if (resolved != nullptr) *resolved = params.resolved_toml();
+  return model;
+}
+
+CellRecord run_cell(const RunEnv& env, const CellJob& job, CellArtifacts& artifacts) {
+  CellRecord cell;
+  cell.dataset = job.dataset.data.name;
+  cell.model = job.entry.label;
+  cell.plugin = job.entry.plugin;
+  cell.seed = job.seed;
+  cell.valid_metric_name = env.config->valid_metric;
+  const std::string key = cell_key(cell.dataset, cell.model, cell.seed);
+  env.log->info("cell {} ({})", key, job.entry.plugin);
+  try {
+    train_and_test(env, job, artifacts, cell);
+  } catch (const Interrupted&) {
+    throw;
+  } catch (const std::exception& e) {
+    cell.status = "failed";
+    cell.error = e.what();
+    artifacts.failed.insert(key);
+    env.log->error("  cell {} failed: {}", key, e.what());
+  }
+  cell.peak_rss_mb = peak_rss_mb();
+  return cell;
+}
+
+}  // namespace recbench::run_detail

@@ -1,0 +1,295 @@
+// The experiment runner, in data-path order: set up, read what an existing results file holds,
+// prepare datasets and corpora, validate every model, then run the cells one by one.
+#include "recbench/core/run/runner.h"
+
+#include <algorithm>
+#include <ctime>
+#include <deque>
+#include <set>
+
+#include <spdlog/spdlog.h>
+#include <torch/torch.h>
+
+#include "cell.h"
+#include "cell_record.h"
+#include "interrupt.h"
+#include "recbench/core/common/logging.h"
+#include "recbench/core/data/corpus_overlap.h"
+#include "recbench/core/results/results_file.h"
+#include "recbench/core/run/model_order.h"
+#include "recbench/error.h"
+#include "recbench/random.h"
+#include "recbench/threads.h"
+
+#ifndef RECBENCH_GIT_REVISION
+#define RECBENCH_GIT_REVISION "unknown"
+#endif
+
+namespace recbench {
+
+using namespace run_detail;
+
+namespace {
+
+std::string now_iso() {
+  std::time_t t = std::time(nullptr);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", std::gmtime(&t));
+  return buf;
+}
+
+//! What an existing results file holds, read once before anything is prepared.
+struct StoredResults {
+  std::map<std::string, DatasetRecord> datasets;  //!< fingerprints and candidate lists
+  std::set<std::string> complete;                 //!< cell keys
+  std::string experiment_toml;
+};
+
+StoredResults read_stored(const std::filesystem::path& path, const std::vector<Recipe>& datasets) {
+  const ResultsFile file = ResultsFile::open_existing(path);
+  StoredResults stored;
+  stored.experiment_toml = file.info().experiment_toml;
+  for (const Recipe& recipe : datasets) {
+    if (auto d = file.read_dataset(recipe.name)) stored.datasets.emplace(recipe.name, *d);
+  }
+  for (const CellRecord& c : file.read_cells(CellDetail::summary)) {
+    if (c.status == "complete") stored.complete.insert(cell_key(c.dataset, c.model, c.seed));
+  }
+  return stored;
+}
+
+//! The view a plugin gets of a corpus: `train` holds each user's full sequence.
+DatasetView corpus_view(const CorpusState& c) {
+  DatasetView v = c.data.view();
+  v.train = &c.data.sequences;
+  v.valid = &c.no_validation;
+  v.item_counts.assign(static_cast<size_t>(c.data.items.num_items()), 0);
+  for (ItemId i : c.data.sequences.items) ++v.item_counts[static_cast<size_t>(i)];
+  return v;
+}
+
+class Runner {
+ public:
+  Runner(const ExperimentConfig& cfg, const RunOptions& options) : cfg_(cfg), options_(options) {}
+
+  RunSummary run();
+
+ private:
+  void set_up();
+  void read_existing();
+  void prepare_datasets();
+  void prepare_corpora();
+  void validate_models();
+  ResultsFile open_results();
+  void run_cells(ResultsFile& file);
+
+  const ExperimentConfig& cfg_;
+  const RunOptions& options_;
+  RunEnv env_;
+  RunSummary summary_;
+  std::shared_ptr<spdlog::logger> logger_;
+  std::unique_ptr<PluginRegistry> registry_;
+  std::optional<StoredResults> stored_;  //!< what --resume continues
+  std::vector<DatasetState> datasets_;
+  CellArtifacts artifacts_;
+  std::map<std::string, std::vector<ModelDependency>> depends_;  //!< label -> what it reads
+  std::vector<const ModelEntry*> order_;  //!< entries, every dependency before its dependents
+  std::deque<CorpusState> corpora_;       //!< stable addresses (views point in)
+  std::map<std::string, DatasetView> corpus_views_;  //!< what TrainContext::corpus() returns
+};
+
+void Runner::set_up() {
+  summary_.output = options_.output.value_or(cfg_.output);
+  logger_ = make_logger(cfg_.log_level, std::filesystem::path(summary_.output).concat(".log"));
+  env_.config = &cfg_;
+  env_.corpora = &corpus_views_;
+  env_.log = logger_.get();
+  env_.artifacts_root =
+      summary_.output.parent_path() / (summary_.output.stem().string() + "_artifacts");
+  const std::string device = options_.device.value_or(cfg_.device);
+  if (device == "cuda") {
+    if (!torch::cuda::is_available()) {
+      throw ConfigError("device 'cuda' requested, but this LibTorch has no CUDA device");
+    }
+    env_.device = torch::Device(torch::kCUDA, 0);
+  } else if (device != "cpu") {
+    throw ConfigError("--device: expected cpu or cuda, got '" + device + "'");
+  }
+  if (cfg_.threads > 0) set_cpu_threads(static_cast<int>(cfg_.threads));
+  at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
+  auto dirs = options_.plugin_dirs.empty() ? default_plugin_dirs() : options_.plugin_dirs;
+  registry_ = std::make_unique<PluginRegistry>(dirs);
+  for (const auto& m : cfg_.models) registry_->require(m.plugin);  // fail before any work
+  logger_->info("experiment '{}': {} dataset(s) x {} model(s) x {} seed(s) on {} ({} threads)",
+                cfg_.name, cfg_.datasets.size(), cfg_.models.size(), cfg_.seeds.size(),
+                env_.device.str(), at::get_num_threads());
+  logger_->info("BLAS: {}", blas_description());
+}
+
+void Runner::read_existing() {
+  if (!std::filesystem::exists(summary_.output)) return;
+  if (!options_.resume) {
+    throw ConfigError(summary_.output.string() +
+                      ": results file exists; pass --resume to continue it or --out to write "
+                      "another file");
+  }
+  stored_ = read_stored(summary_.output, cfg_.datasets);
+  if (stored_->experiment_toml != cfg_.text) {
+    logger_->warn("{}: resuming with an experiment that differs from the one stored in it",
+                  summary_.output.string());
+  }
+}
+
+void Runner::prepare_datasets() {
+  datasets_.reserve(cfg_.datasets.size());
+  const EvalProtocol& e = cfg_.protocol;
+  for (const Recipe& recipe : cfg_.datasets) {
+    DatasetState& ds = datasets_.emplace_back();
+    ds.data = prepare_dataset(recipe, {cfg_.cache_dir, true, logger_.get()});
+    ds.view = ds.data.view();
+    const DatasetRecord* stored = nullptr;
+    if (stored_) {
+      if (auto it = stored_->datasets.find(recipe.name); it != stored_->datasets.end()) {
+        stored = &it->second;
+      }
+    }
+    if (stored != nullptr && stored->fingerprint != ds.data.fingerprint) {
+      throw DataError("dataset '" + ds.data.name + "' changed since " + summary_.output.string() +
+                      " was written (fingerprint " + stored->fingerprint + " there, " +
+                      ds.data.fingerprint + " now); write to a new file");
+    }
+    if (e.mode == EvalMode::full) continue;
+    const int64_t negatives = e.mode == EvalMode::sampled ? e.negatives : e.candidates - 1;
+    auto lists = [&](const char* split, const EvalSet& set, int salt) {
+      if (stored != nullptr && stored->candidates.count(split)) {
+        const auto& [items, shape] = stored->candidates.at(split);
+        return CandidateLists{items, shape.first, shape.second};
+      }
+      return draw_candidates(set, ds.data.item_counts, negatives, e.sampling,
+                             stream_seed(cfg_.candidate_seed, salt));
+    };
+    ds.valid_candidates = lists("valid", ds.data.valid, 100);
+    ds.test_candidates = lists("test", ds.data.test, 101);
+  }
+}
+
+void Runner::prepare_corpora() {
+  for (const Recipe& recipe : cfg_.corpora) {
+    CorpusState& c = corpora_.emplace_back();
+    c.data = prepare_dataset(recipe, {cfg_.cache_dir, true, logger_.get()});
+    for (size_t d = 0; d < datasets_.size(); ++d) {  // before any model is built or trained
+      check_corpus_overlap(cfg_.datasets[d], datasets_[d].data, recipe, c.data);
+    }
+    corpus_views_[recipe.name] = corpus_view(c);
+    std::string domains;
+    for (const auto& d : used_domains(c.data)) domains += (domains.empty() ? "" : ", ") + d;
+    logger_->info("pre-training corpus '{}': {} users, {} interactions, domains: {}", recipe.name,
+                  c.data.stats.users, c.data.stats.interactions, domains);
+  }
+}
+
+void Runner::validate_models() {
+  for (const DatasetState& ds : datasets_) {
+    for (const ModelEntry& m : cfg_.models) {
+      std::vector<ModelDependency> found;
+      try {
+        build_model(env_, registry_->require(m.plugin), m, ds.view, 0, nullptr, &found);
+      } catch (const Error& e) {
+        throw ConfigError(std::string(e.what()) + " (dataset '" + ds.data.name + "')");
+      }
+      auto& list = depends_[m.label];
+      for (const auto& d : found) {
+        const bool known = std::any_of(
+            list.begin(), list.end(), [&](const ModelDependency& x) { return x.label == d.label; });
+        if (!known) list.push_back(d);
+      }
+    }
+  }
+  for (size_t i : order_models(cfg_.models, depends_, cfg_.source.string())) {
+    order_.push_back(&cfg_.models[i]);
+  }
+}
+
+ResultsFile Runner::open_results() {
+  RunInfo info;
+  info.recbench_version = RECBENCH_VERSION;
+  info.git_revision = RECBENCH_GIT_REVISION;
+  info.torch_version = TORCH_VERSION;
+  info.device = env_.device.str();
+  info.start_time = now_iso();
+  info.experiment_toml = cfg_.text;
+  info.experiment_name = cfg_.name;
+  if (summary_.output.has_parent_path()) {
+    std::filesystem::create_directories(summary_.output.parent_path());
+  }
+  ResultsFile file(summary_.output, info);
+  for (const DatasetState& ds : datasets_) file.write_dataset(dataset_record(ds));
+  return file;
+}
+
+void Runner::run_cells(ResultsFile& file) {
+  for (size_t d = 0; d < datasets_.size() && !interrupted(); ++d) {
+    const std::string& dataset = datasets_[d].data.name;
+    for (const ModelEntry* entry : order_) {
+      for (int64_t seed : cfg_.seeds) {
+        if (interrupted()) return;
+        const std::string key = cell_key(dataset, entry->label, seed);
+        if (stored_ && stored_->complete.count(key)) {
+          artifacts_.add_complete(key, env_.cell_dir(dataset, entry->label, seed));
+          logger_->info("cell {} is complete; skipped", key);
+          ++summary_.skipped;
+          continue;
+        }
+        const CellJob job{datasets_[d], *entry, registry_->require(entry->plugin), seed,
+                          depends_.at(entry->label)};
+        const CellRecord cell = run_cell(env_, job, artifacts_);
+        file.write_cell(cell);
+        ++(cell.status == "failed" ? summary_.failed : summary_.complete);
+        // Logged only once the cell is in the results file, so whoever sees this line (a user,
+        // the kill -9 scenario test) knows that the cell survives a crash from here on.
+        if (cell.status != "failed") {
+          std::string line;
+          for (const auto& [name, value] : cell.metrics) {
+            line += fmt::format(" {} {:.4f}", name, value);
+          }
+          logger_->info("  test{} (train {:.1f}s, eval {:.2f}s)", line, cell.train_seconds,
+                        cell.eval_seconds);
+        }
+      }
+    }
+  }
+}
+
+RunSummary Runner::run() {
+  set_up();
+  read_existing();
+  prepare_datasets();
+  prepare_corpora();
+  validate_models();
+  ResultsFile file = open_results();
+  {
+    InterruptGuard guard;
+    try {
+      run_cells(file);
+    } catch (const Interrupted&) {
+    }
+    summary_.interrupted = interrupted();
+  }
+  file.set_end_time(now_iso());
+  if (summary_.interrupted) {
+    logger_->warn("interrupted: {} cell(s) finished are kept in {}; rerun with --resume",
+                  summary_.complete, summary_.output.string());
+  }
+  logger_->info("{} complete, {} skipped, {} failed -> {}", summary_.complete, summary_.skipped,
+                summary_.failed, summary_.output.string());
+  return summary_;
+}
+
+}  // namespace
+
+RunSummary run_experiment(const ExperimentConfig& config, const RunOptions& options) {
+  Runner runner(config, options);
+  return runner.run();
+}
+
+}  // namespace recbench
