@@ -150,6 +150,7 @@ make_scratch() {
 # sends SIGINT twice (stop now); returns its exit status.
 run_until() {
   local pattern=$1 cmd=$2 pid
+  : >run_until.log
   (eval "exec \"\$bin\" ${cmd#recbench }") >run_until.log 2>&1 &
   pid=$!
   while kill -0 $pid 2>/dev/null && ! grep -q -E -- "$pattern" run_until.log; do sleep 0.1; done
