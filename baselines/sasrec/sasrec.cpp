@@ -36,14 +36,7 @@ class SASRec final : public nn::SequentialModel {
  public:
   SASRec(Params& params, const PluginContext& context)
       : SequentialModel(read_common(params), context.device) {
-    nn::TransformerOptions o;
-    o.hidden = params.integer("hidden_size", 64, "embedding and model width", 1);
-    o.layers = params.integer("num_layers", 2, "Transformer layers", 1);
-    o.heads = params.integer("num_heads", 2, "attention heads (divide hidden_size)", 1);
-    o.inner = params.integer("inner_size", 256, "feed-forward width", 1);
-    o.dropout = params.real("dropout", 0.5, "dropout on embeddings and sublayers", 0.0, 1.0);
-    o.attn_dropout = params.real("attn_dropout", 0.5, "dropout on attention weights", 0.0, 1.0);
-    o.layer_norm_eps = params.real("layer_norm_eps", 1e-12, "LayerNorm epsilon", 0.0);
+    nn::TransformerOptions o = nn::read_transformer_options(params, {});
     o.pre_norm = params.flag("pre_norm", false,
                              "pre-LN layers as the original code (default post-LN as RecBole)");
     const double init_std = params.real("init_std", 0.02, "std of the normal initialisation", 0.0);
