@@ -15,9 +15,7 @@ namespace {
 class BERT4RecNetImpl : public torch::nn::Module {
  public:
   BERT4RecNetImpl(int64_t num_items, int64_t max_len, const nn::TransformerOptions& o) {
-    items = register_module(
-        "items",
-        torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items + 1, o.hidden).padding_idx(0)));
+    items = register_module("items", nn::item_table(num_items + 1, o.hidden));  // + mask token
     input = register_module("input",
                             nn::PositionalInput(max_len, o.hidden, o.dropout, o.layer_norm_eps));
     encoder = register_module("encoder", nn::TransformerEncoder(o));

@@ -14,9 +14,7 @@ namespace {
 class SASRecNetImpl : public torch::nn::Module {
  public:
   SASRecNetImpl(int64_t num_items, int64_t max_len, const nn::TransformerOptions& o) {
-    items = register_module(
-        "items",
-        torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items, o.hidden).padding_idx(0)));
+    items = register_module("items", nn::item_table(num_items, o.hidden));
     input = register_module("input",
                             nn::PositionalInput(max_len, o.hidden, o.dropout, o.layer_norm_eps));
     encoder = register_module("encoder", nn::TransformerEncoder(o));
@@ -53,8 +51,7 @@ class SASRec final : public nn::SequentialModel {
     return net_(h.items, (h.lengths - 1).clamp_min(0));  // the last layer at the last item only
   }
   torch::Tensor batch_loss(const TrainBatch& batch) override {
-    auto sel = nn::select_targets(net_(batch.items), batch);
-    return loss_(sel.states, sel.targets, output_table());
+    return nn::target_loss(loss_, net_(batch.items), batch, output_table());
   }
   torch::Tensor output_table() const override { return net_->items->weight; }
 

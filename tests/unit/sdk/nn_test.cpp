@@ -1,5 +1,5 @@
 // Shared nn blocks: attention masks, causality of the encoder, losses against hand computations,
-// the option reader shared by the Transformer baselines.
+// the option readers shared by the baselines.
 #include <gtest/gtest.h>
 
 #include <torch/torch.h>
@@ -9,6 +9,7 @@
 
 #include "recbench/error.h"
 #include "recbench/nn/common.h"
+#include "recbench/nn/gru.h"
 #include "recbench/nn/losses.h"
 #include "recbench/nn/transformer.h"
 #include "recbench/params.h"
@@ -137,6 +138,32 @@ TEST(ReadTransformerOptions, DeclaresTheKeysOfSASRecAndBERT4Rec) {
   EXPECT_EQ(declared(params), expected);
   Params bad("models.m.params", "dropout = 1.5\n", "exp.toml");
   EXPECT_THROW(read_transformer_options(bad, {}), ConfigError);
+}
+
+TEST(ReadGruOptions, DeclaresTheKeysOfGRU4RecAndNARM) {
+  Params params("models.m.params", "hidden_size = 32\n", "exp.toml");
+  GruOptions defaults;
+  defaults.dropout = 0.25;
+  const GruOptions o = read_gru_options(params, defaults);
+  EXPECT_EQ(o.embedding, 64);
+  EXPECT_EQ(o.hidden, 32);
+  EXPECT_EQ(o.layers, 1);
+  EXPECT_DOUBLE_EQ(o.dropout, 0.25);
+  const std::vector<std::string> expected{
+      "embedding_size: item embedding width", "hidden_size: GRU state width",
+      "num_layers: stacked GRU layers", "dropout: dropout on the input embeddings"};
+  EXPECT_EQ(declared(params), expected);
+  auto gru = make_gru(o);
+  EXPECT_FALSE(gru->options.bias());
+  EXPECT_TRUE(gru->options.batch_first());
+  EXPECT_EQ(gru->options.input_size(), 64);
+  EXPECT_EQ(gru->options.hidden_size(), 32);
+}
+
+TEST(ItemTable, RowZeroIsPadding) {
+  auto table = item_table(5, 3);
+  EXPECT_EQ(table->weight.sizes(), (std::vector<int64_t>{5, 3}));
+  EXPECT_TRUE(torch::equal(table->weight[0], torch::zeros({3})));
 }
 
 }  // namespace
