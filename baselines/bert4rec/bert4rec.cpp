@@ -15,9 +15,7 @@ namespace {
 class BERT4RecNetImpl : public torch::nn::Module {
  public:
   BERT4RecNetImpl(int64_t num_items, int64_t max_len, const nn::TransformerOptions& o) {
-    items = register_module(
-        "items",
-        torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items + 1, o.hidden).padding_idx(0)));
+    items = register_module("items", nn::item_table(num_items + 1, o.hidden));  // + mask token
     input = register_module("input",
                             nn::PositionalInput(max_len, o.hidden, o.dropout, o.layer_norm_eps));
     encoder = register_module("encoder", nn::TransformerEncoder(o));
@@ -46,14 +44,7 @@ class BERT4Rec final : public nn::SequentialModel {
  public:
   BERT4Rec(Params& params, const PluginContext& context)
       : SequentialModel(read_common(params), context.device) {
-    nn::TransformerOptions o;
-    o.hidden = params.integer("hidden_size", 64, "embedding and model width", 1);
-    o.layers = params.integer("num_layers", 2, "Transformer layers", 1);
-    o.heads = params.integer("num_heads", 2, "attention heads (divide hidden_size)", 1);
-    o.inner = params.integer("inner_size", 256, "feed-forward width", 1);
-    o.dropout = params.real("dropout", 0.2, "dropout on embeddings and sublayers", 0.0, 1.0);
-    o.attn_dropout = params.real("attn_dropout", 0.2, "dropout on attention weights", 0.0, 1.0);
-    o.layer_norm_eps = params.real("layer_norm_eps", 1e-12, "LayerNorm epsilon", 0.0);
+    const nn::TransformerOptions o = nn::read_transformer_options(params, bert_defaults());
     const double init_std = params.real("init_std", 0.02, "std of the normal initialisation", 0.0);
     mask_ratio_ =
         params.real("mask_ratio", 0.2, "share of items masked in cloze samples", 0.0, 1.0);
@@ -97,6 +88,12 @@ class BERT4Rec final : public nn::SequentialModel {
  private:
   static nn::CommonOptions read_common(Params& params) {
     return nn::read_common_options(params, {}, {TrainMode::prefix, TrainMode::every_position});
+  }
+  //! RecBole's BERT4Rec: dropout 0.2 where SASRec has 0.5.
+  static nn::TransformerOptions bert_defaults() {
+    nn::TransformerOptions o;
+    o.dropout = o.attn_dropout = 0.2;
+    return o;
   }
   //! items [B, W] with `lengths` real items -> [B, W + 1] with `next` [B] at position lengths.
   static torch::Tensor append(const torch::Tensor& items, const torch::Tensor& lengths,

@@ -19,8 +19,7 @@ class CaserNetImpl : public torch::nn::Module {
  public:
   CaserNetImpl(int64_t num_items, int64_t num_users, const CaserOptions& o) {
     const int64_t d = o.embedding;
-    items = register_module(
-        "items", torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items, d).padding_idx(0)));
+    items = register_module("items", nn::item_table(num_items, d));
     users = register_module("users", torch::nn::Embedding(num_users, d));
     conv_v =
         register_module("conv_v", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, o.nv, {o.len, 1})));

@@ -3,29 +3,20 @@
 #include <torch/torch.h>
 
 #include "recbench/nn/common.h"
+#include "recbench/nn/gru.h"
 #include "recbench/nn/sequential_model.h"
 #include "recbench/plugin.h"
 
 namespace recbench {
 namespace {
 
-struct GRU4RecOptions {
-  int64_t embedding = 64, hidden = 128, layers = 1;
-  double dropout = 0.3;
-};
-
 //! Embedding -> dropout -> GRU (no bias, as RecBole) -> Linear back to the embedding width.
 class GRU4RecNetImpl : public torch::nn::Module {
  public:
-  GRU4RecNetImpl(int64_t num_items, const GRU4RecOptions& o) {
-    items = register_module(
-        "items",
-        torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items, o.embedding).padding_idx(0)));
+  GRU4RecNetImpl(int64_t num_items, const nn::GruOptions& o) {
+    items = register_module("items", nn::item_table(num_items, o.embedding));
     drop = register_module("drop", torch::nn::Dropout(o.dropout));
-    gru = register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(o.embedding, o.hidden)
-                                                    .num_layers(o.layers)
-                                                    .bias(false)
-                                                    .batch_first(true)));
+    gru = register_module("gru", nn::make_gru(o));
     dense = register_module("dense", torch::nn::Linear(o.hidden, o.embedding));
   }
   //! items [B, L] left-aligned -> states [B, L, embedding] (causal: padding comes after).
@@ -43,11 +34,7 @@ class GRU4Rec final : public nn::SequentialModel {
  public:
   GRU4Rec(Params& params, const PluginContext& context)
       : SequentialModel(read_common(params), context.device) {
-    GRU4RecOptions o;
-    o.embedding = params.integer("embedding_size", 64, "item embedding width", 1);
-    o.hidden = params.integer("hidden_size", 128, "GRU state width", 1);
-    o.layers = params.integer("num_layers", 1, "stacked GRU layers", 1);
-    o.dropout = params.real("dropout", 0.3, "dropout on the input embeddings", 0.0, 1.0);
+    const nn::GruOptions o = nn::read_gru_options(params, {});
     loss_ = nn::read_loss(params);
     const auto& data = nn::require_data(context.data, "gru4rec");
     net_ = GRU4RecNet(data.num_items(), o);
@@ -61,8 +48,7 @@ class GRU4Rec final : public nn::SequentialModel {
     return nn::gather_last(net_(h.items), h.lengths);
   }
   torch::Tensor batch_loss(const TrainBatch& batch) override {
-    auto sel = nn::select_targets(net_(batch.items), batch);
-    return loss_(sel.states, sel.targets, output_table());
+    return nn::target_loss(loss_, net_(batch.items), batch, output_table());
   }
   torch::Tensor output_table() const override { return net_->items->weight; }
 

@@ -3,6 +3,7 @@
 #include <torch/torch.h>
 
 #include "recbench/nn/common.h"
+#include "recbench/nn/gru.h"
 #include "recbench/nn/sequential_model.h"
 #include "recbench/plugin.h"
 
@@ -10,29 +11,25 @@ namespace recbench {
 namespace {
 
 struct NARMOptions {
-  int64_t embedding = 64, hidden = 128, layers = 1;
-  double dropout = 0.25, context_dropout = 0.5;
+  nn::GruOptions gru;
+  double context_dropout = 0.5;
 };
 
 class NARMNetImpl : public torch::nn::Module {
  public:
   NARMNetImpl(int64_t num_items, const NARMOptions& o) {
-    items = register_module(
-        "items",
-        torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items, o.embedding).padding_idx(0)));
-    drop = register_module("drop", torch::nn::Dropout(o.dropout));
-    gru = register_module("gru", torch::nn::GRU(torch::nn::GRUOptions(o.embedding, o.hidden)
-                                                    .num_layers(o.layers)
-                                                    .bias(false)
-                                                    .batch_first(true)));
+    const int64_t hidden = o.gru.hidden;
+    items = register_module("items", nn::item_table(num_items, o.gru.embedding));
+    drop = register_module("drop", torch::nn::Dropout(o.gru.dropout));
+    gru = register_module("gru", nn::make_gru(o.gru));
     auto plain = [](int64_t in, int64_t out) {
       return torch::nn::Linear(torch::nn::LinearOptions(in, out).bias(false));
     };
-    a1 = register_module("a1", plain(o.hidden, o.hidden));
-    a2 = register_module("a2", plain(o.hidden, o.hidden));
-    v = register_module("v", plain(o.hidden, 1));
+    a1 = register_module("a1", plain(hidden, hidden));
+    a2 = register_module("a2", plain(hidden, hidden));
+    v = register_module("v", plain(hidden, 1));
     context_drop = register_module("context_drop", torch::nn::Dropout(o.context_dropout));
-    b = register_module("b", plain(2 * o.hidden, o.embedding));
+    b = register_module("b", plain(2 * hidden, o.gru.embedding));
   }
   //! items [B, L] left-aligned, lengths [B] -> session representation [B, embedding].
   torch::Tensor forward(const torch::Tensor& seq, const torch::Tensor& lengths) {
@@ -56,10 +53,7 @@ class NARM final : public nn::SequentialModel {
   NARM(Params& params, const PluginContext& context)
       : SequentialModel(nn::read_common_options(params, {}, {TrainMode::prefix}), context.device) {
     NARMOptions o;
-    o.embedding = params.integer("embedding_size", 64, "item embedding width", 1);
-    o.hidden = params.integer("hidden_size", 128, "GRU state width", 1);
-    o.layers = params.integer("num_layers", 1, "stacked GRU layers", 1);
-    o.dropout = params.real("dropout", 0.25, "dropout on the input embeddings", 0.0, 1.0);
+    o.gru = nn::read_gru_options(params, gru_defaults());
     o.context_dropout =
         params.real("context_dropout", 0.5, "dropout on the [local; global] context", 0.0, 1.0);
     loss_ = nn::read_loss(params);
@@ -80,6 +74,12 @@ class NARM final : public nn::SequentialModel {
   torch::Tensor output_table() const override { return net_->items->weight; }
 
  private:
+  //! Li et al.: dropout 0.25 on the input embeddings.
+  static nn::GruOptions gru_defaults() {
+    nn::GruOptions o;
+    o.dropout = 0.25;
+    return o;
+  }
   nn::ItemLoss loss_;
   NARMNet net_{nullptr};
 };

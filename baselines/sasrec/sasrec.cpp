@@ -14,9 +14,7 @@ namespace {
 class SASRecNetImpl : public torch::nn::Module {
  public:
   SASRecNetImpl(int64_t num_items, int64_t max_len, const nn::TransformerOptions& o) {
-    items = register_module(
-        "items",
-        torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items, o.hidden).padding_idx(0)));
+    items = register_module("items", nn::item_table(num_items, o.hidden));
     input = register_module("input",
                             nn::PositionalInput(max_len, o.hidden, o.dropout, o.layer_norm_eps));
     encoder = register_module("encoder", nn::TransformerEncoder(o));
@@ -36,14 +34,7 @@ class SASRec final : public nn::SequentialModel {
  public:
   SASRec(Params& params, const PluginContext& context)
       : SequentialModel(read_common(params), context.device) {
-    nn::TransformerOptions o;
-    o.hidden = params.integer("hidden_size", 64, "embedding and model width", 1);
-    o.layers = params.integer("num_layers", 2, "Transformer layers", 1);
-    o.heads = params.integer("num_heads", 2, "attention heads (divide hidden_size)", 1);
-    o.inner = params.integer("inner_size", 256, "feed-forward width", 1);
-    o.dropout = params.real("dropout", 0.5, "dropout on embeddings and sublayers", 0.0, 1.0);
-    o.attn_dropout = params.real("attn_dropout", 0.5, "dropout on attention weights", 0.0, 1.0);
-    o.layer_norm_eps = params.real("layer_norm_eps", 1e-12, "LayerNorm epsilon", 0.0);
+    nn::TransformerOptions o = nn::read_transformer_options(params, {});
     o.pre_norm = params.flag("pre_norm", false,
                              "pre-LN layers as the original code (default post-LN as RecBole)");
     const double init_std = params.real("init_std", 0.02, "std of the normal initialisation", 0.0);
@@ -60,8 +51,7 @@ class SASRec final : public nn::SequentialModel {
     return net_(h.items, (h.lengths - 1).clamp_min(0));  // the last layer at the last item only
   }
   torch::Tensor batch_loss(const TrainBatch& batch) override {
-    auto sel = nn::select_targets(net_(batch.items), batch);
-    return loss_(sel.states, sel.targets, output_table());
+    return nn::target_loss(loss_, net_(batch.items), batch, output_table());
   }
   torch::Tensor output_table() const override { return net_->items->weight; }
 

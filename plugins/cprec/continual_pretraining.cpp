@@ -2,15 +2,14 @@
 #include "continual_pretraining.h"
 
 #include <cstdio>
-#include <fstream>
 #include <sstream>
 
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
 #include "behaviour_corpus.h"
-#include "recbench/error.h"
 #include "recbench/llm/checkpoint.h"
+#include "recbench/llm/tokenizer.h"
 #include "recbench/llm/training.h"
 #include "recbench/train_views.h"
 
@@ -46,12 +45,6 @@ std::string pretrain_identity(const CprecOptions& o, const std::string& backbone
 
 namespace {
 
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw Error(path.string() + ": cannot write");
-}
-
 //! Writes a model folder (plus `extra`) under `dir`.tmp, then renames it to `dir`.
 template <typename Extra>
 void write_folder_atomically(const std::filesystem::path& dir, llm::CausalLm& model,
@@ -62,8 +55,8 @@ void write_folder_atomically(const std::filesystem::path& dir, llm::CausalLm& mo
   std::filesystem::remove_all(tmp);
   std::filesystem::create_directories(tmp);
   llm::save_model(model, tmp);
-  write_text(tmp / "tokenizer.json", tokenizer_json);
-  write_text(tmp / "identity.txt", identity);
+  llm::write_text_file(tmp / "tokenizer.json", tokenizer_json);
+  llm::write_text_file(tmp / "identity.txt", identity);
   extra(tmp);
   std::filesystem::remove_all(dir);
   std::filesystem::rename(tmp, dir);

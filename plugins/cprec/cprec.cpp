@@ -3,7 +3,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <fstream>
 #include <random>
 #include <set>
 
@@ -49,12 +48,6 @@ std::pair<torch::Tensor, torch::Tensor> pad_right(const std::vector<std::vector<
   return {ids.to(device), mask.to(device)};
 }
 
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw Error(path.string() + ": cannot write");
-}
-
 }  // namespace
 
 Cprec::Cprec(Params& params, const PluginContext& context)
@@ -63,13 +56,7 @@ Cprec::Cprec(Params& params, const PluginContext& context)
       device_(context.device),
       items_(item_texts(*require_data(context).items)) {
   if (options_.backbone != "tiny") {
-    const std::filesystem::path dir = options_.backbone;
-    for (const char* file : {"config.json", "tokenizer.json"}) {
-      if (!std::filesystem::exists(dir / file)) {
-        throw ConfigError(params.owner() + ".backbone: " + (dir / file).string() +
-                          " not found (expected \"tiny\" or a Hugging Face model folder)");
-      }
-    }
+    llm::check_model_folder(options_.backbone, params.owner() + ".backbone");
   }
   if (options_.adapt.scoring == "embedding" && options_.adapt.mode == "lora" &&
       options_.adapt.lora_rank < 1) {
@@ -77,15 +64,12 @@ Cprec::Cprec(Params& params, const PluginContext& context)
   }
 }
 
-void Cprec::set_tokenizer(const std::string& json) {
-  tokenizer_json_ = json;
-  tokenizer_.emplace(llm::Tokenizer::from_json(json, "cprec tokenizer"));
-  int64_t eos = -1;
-  if (auto id = tokenizer_->token_to_id("<|endoftext|>")) eos = *id;
-  if (eos < 0 && model_ && model_->config().eos_token_id) eos = *model_->config().eos_token_id;
-  if (eos < 0) throw ConfigError("cprec: the tokenizer has no <|endoftext|> token to end items");
-  encoder_ =
-      std::make_unique<PromptEncoder>(*tokenizer_, prompt_, items_, options_.mixed_domain, eos);
+void Cprec::set_backbone(llm::Backbone backbone) {
+  model_ = std::move(backbone.model);
+  tokenizer_json_ = std::move(backbone.tokenizer_json);
+  tokenizer_.emplace(std::move(backbone.tokenizer));
+  encoder_ = std::make_unique<PromptEncoder>(*tokenizer_, prompt_, items_, options_.mixed_domain,
+                                             backbone.eos_token_id);
   item_cache_ = torch::Tensor();
   trie_.reset();
 }
@@ -105,17 +89,18 @@ void Cprec::build_backbone(TrainContext& ctx) {
     }
     llm::BpeTrainerOptions bpe;
     bpe.vocab_size = options_.vocab_size;
-    set_tokenizer(llm::train_bpe(docs, bpe));
-    llm::ModelConfig config = llm::ModelConfig::tiny(tokenizer_->vocab_size());
-    config.eos_token_id = encoder_->eos();
-    model_ = llm::CausalLm(config);
-    model_->to(device_);
+    std::string json = llm::train_bpe(docs, bpe);
+    const auto tokenizer = llm::Tokenizer::from_json(json, "cprec tokenizer");
+    llm::ModelConfig config = llm::ModelConfig::tiny(tokenizer.vocab_size());
+    config.eos_token_id = tokenizer.token_to_id(llm::kEndOfText);
+    llm::CausalLm model(config);
+    model->to(device_);
+    set_backbone(llm::make_backbone(std::move(model), std::move(json), "cprec tokenizer"));
     backbone_id = "tiny vocab " + std::to_string(options_.vocab_size) + " tokenizer " +
                   fingerprint_hex(tokenizer_json_);
   } else {
     const std::filesystem::path dir = options_.backbone;
-    model_ = llm::load_model(dir, device_);
-    set_tokenizer(llm::read_text_file(dir / "tokenizer.json"));
+    set_backbone(llm::load_backbone(dir, device_, "cprec tokenizer"));
     backbone_id = "hf " + std::filesystem::absolute(dir).string() + " config " +
                   fingerprint_hex(llm::read_text_file(dir / "config.json"));
   }
@@ -359,15 +344,14 @@ torch::Tensor Cprec::score_candidates(const HistoryBatch& batch, const torch::Te
 void Cprec::save(const std::filesystem::path& dir) const {
   if (!model_) throw PluginError("cprec: save before fit() or load()");
   llm::save_model(model_, dir);
-  write_text(dir / "tokenizer.json", tokenizer_json_);
+  llm::write_text_file(dir / "tokenizer.json", tokenizer_json_);
   if (model_->lora_spec()) llm::save_lora_adapter(model_, dir / "lora");
 }
 
 void Cprec::load(const std::filesystem::path& dir) {
-  model_ = llm::load_model(dir, device_);
+  set_backbone(llm::load_backbone(dir, device_, "cprec tokenizer"));
   if (std::filesystem::exists(dir / "lora")) llm::load_lora_adapter(model_, dir / "lora");
   model_->eval();
-  set_tokenizer(llm::read_text_file(dir / "tokenizer.json"));
 }
 
 }  // namespace recbench::cprec

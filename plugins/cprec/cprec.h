@@ -12,6 +12,7 @@
 #include "cprec_options.h"
 #include "prompt_encoder.h"
 #include "prompt_template.h"
+#include "recbench/llm/backbone.h"
 #include "recbench/llm/inference.h"
 #include "recbench/llm/model.h"
 #include "recbench/llm/tokenizer.h"
@@ -50,7 +51,8 @@ class Cprec final : public Recommender {
   torch::Tensor item_vectors(const std::vector<ItemId>& items);
   const torch::Tensor& all_item_vectors();
   std::vector<std::vector<ItemId>> histories(const HistoryBatch& batch) const;
-  void set_tokenizer(const std::string& json);
+  //! Takes the model, tokenizer and EOS id of `backbone`; the prompt encoder follows them.
+  void set_backbone(llm::Backbone backbone);
 
   CprecOptions options_;
   PromptTemplate prompt_;

@@ -1,8 +1,6 @@
 // RSLLM's construction, backbone and ID-table set-up, save and load; the plugin's registration.
 #include "rsllm/rsllm.h"
 
-#include <fstream>
-
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -33,14 +31,8 @@ std::string tiny_tokenizer(const ItemCatalog& items, int64_t vocab) {
   }
   llm::BpeTrainerOptions o;
   o.vocab_size = vocab;
-  o.special_tokens = {"<|endoftext|>", kItemToken};
+  o.special_tokens = {llm::kEndOfText, kItemToken};
   return llm::train_bpe(corpus, o);
-}
-
-void write_text(const std::filesystem::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::binary);
-  out << text;
-  if (!out) throw Error(path.string() + ": cannot write");
 }
 
 }  // namespace
@@ -57,26 +49,21 @@ Rsllm::Rsllm(Params& params, PluginContext& context)
   if (options_.uses_ids() && options_.id_file.empty()) {
     context.depend_on(options_.id_model, "id_model");
   }
-  if (options_.backbone != "tiny" &&
-      !std::filesystem::exists(std::filesystem::path(options_.backbone) / "config.json")) {
-    throw ConfigError(owner_ + ".backbone: '" + options_.backbone +
-                      "' is neither \"tiny\" nor a Hugging Face model folder (no config.json)");
-  }
+  if (options_.backbone != "tiny") llm::check_model_folder(options_.backbone, owner_ + ".backbone");
 }
 
-void Rsllm::build(const std::string& tokenizer_json, const llm::ModelConfig* config,
-                  const torch::Tensor& id_table) {
-  tokenizer_json_ = tokenizer_json;
-  tokenizer_ = std::make_unique<llm::Tokenizer>(llm::Tokenizer::from_json(tokenizer_json, owner_));
-  llm::CausalLm lm{nullptr};
-  if (config != nullptr) {
-    lm = llm::CausalLm(*config);
-    lm->to(device_, options_.backbone == "tiny" ? torch::kFloat : llm::default_dtype(device_));
-  } else {
-    lm = llm::load_model(options_.backbone, device_);
-  }
-  const auto eos = lm->config().eos_token_id;
-  eos_ = eos ? *eos : tokenizer_->token_to_id("<|endoftext|>").value_or(0);
+llm::Backbone Rsllm::fresh_backbone(const llm::ModelConfig& config,
+                                    std::string tokenizer_json) const {
+  llm::CausalLm lm(config);
+  lm->to(device_, options_.backbone == "tiny" ? torch::kFloat : llm::default_dtype(device_));
+  return llm::make_backbone(std::move(lm), std::move(tokenizer_json), owner_);
+}
+
+void Rsllm::build(llm::Backbone backbone, const torch::Tensor& id_table) {
+  tokenizer_json_ = std::move(backbone.tokenizer_json);
+  tokenizer_ = std::make_unique<llm::Tokenizer>(std::move(backbone.tokenizer));
+  eos_ = backbone.eos_token_id;
+  llm::CausalLm lm = std::move(backbone.model);
   // Any id works where no [ITEM] token exists: the placeholder's input row is always replaced.
   const int64_t placeholder = tokenizer_->token_to_id(kItemToken).value_or(eos_);
   if (options_.lora)
@@ -104,21 +91,20 @@ void Rsllm::build_for_training(TrainContext& ctx) {
   const torch::Tensor ids = options_.uses_ids() ? read_id_table(ctx) : torch::Tensor();
   torch::manual_seed(ctx.seed(Stream::init));
   if (options_.backbone != "tiny") {
-    build(llm::read_text_file(std::filesystem::path(options_.backbone) / "tokenizer.json"), nullptr,
-          ids);
+    build(llm::load_backbone(options_.backbone, device_, owner_), ids);
     return;
   }
-  const std::string json = tiny_tokenizer(*items_, options_.tiny_vocab);
+  std::string json = tiny_tokenizer(*items_, options_.tiny_vocab);
   const auto tok = llm::Tokenizer::from_json(json, owner_);
   llm::ModelConfig c = llm::ModelConfig::tiny(tok.vocab_size());
   c.max_position_embeddings = 2048;
-  c.eos_token_id = c.pad_token_id = tok.token_to_id("<|endoftext|>");
-  build(json, &c, ids);
+  c.eos_token_id = c.pad_token_id = tok.token_to_id(llm::kEndOfText);
+  build(fresh_backbone(c, std::move(json)), ids);
 }
 
 void Rsllm::save(const std::filesystem::path& dir) const {
-  write_text(dir / "tokenizer.json", tokenizer_json_);
-  write_text(dir / "config.json", net_->lm->config().to_json());
+  llm::write_text_file(dir / "tokenizer.json", tokenizer_json_);
+  llm::write_text_file(dir / "config.json", net_->lm->config().to_json());
   llm::NamedTensors state;
   for (const auto& item : net_->named_parameters(true))
     state.emplace_back(item.key(), item.value());
@@ -138,7 +124,7 @@ void Rsllm::load(const std::filesystem::path& dir) {
   if (options_.uses_ids() && !ids.defined()) {
     throw DataError((dir / kState).string() + ": no id_table saved");
   }
-  build(llm::read_text_file(dir / "tokenizer.json"), &config, ids);
+  build(fresh_backbone(config, llm::read_text_file(dir / "tokenizer.json")), ids);
   torch::NoGradGuard no_grad;
   auto copy = [&](const std::string& name, torch::Tensor& target) {
     if (!file.contains(name)) throw DataError((dir / kState).string() + ": lacks '" + name + "'");

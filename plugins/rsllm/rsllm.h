@@ -10,6 +10,7 @@
 
 #include <torch/types.h>
 
+#include "recbench/llm/backbone.h"
 #include "recbench/llm/tokenizer.h"
 #include "recbench/plugin.h"
 #include "rsllm/prompt.h"
@@ -46,9 +47,11 @@ class Rsllm final : public Recommender {
   const PromptBuilder& prompts() const { return *builder_; }
 
  private:
-  //! Builds tokenizer, LLM (config or, when null, the backbone's weights), network and prompts.
-  void build(const std::string& tokenizer_json, const llm::ModelConfig* config,
-             const torch::Tensor& id_table);
+  //! Takes the backbone's tokenizer and EOS id; builds LoRA, the network and the prompts.
+  void build(llm::Backbone backbone, const torch::Tensor& id_table);
+  //! A backbone of `config` with fresh weights (float32 for the tiny one, else the device's
+  //! default dtype).
+  llm::Backbone fresh_backbone(const llm::ModelConfig& config, std::string tokenizer_json) const;
   void build_for_training(TrainContext& ctx);
   torch::Tensor read_id_table(TrainContext& ctx) const;
   //! One epoch of `stage` (1 or 2); returns the mean loss.

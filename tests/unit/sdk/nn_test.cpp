@@ -1,12 +1,18 @@
-// Shared nn blocks: attention masks, causality of the encoder, losses against hand computations.
+// Shared nn blocks: attention masks, causality of the encoder, losses against hand computations,
+// the option readers shared by the baselines.
 #include <gtest/gtest.h>
 
 #include <torch/torch.h>
 
+#include <string>
+#include <vector>
+
 #include "recbench/error.h"
 #include "recbench/nn/common.h"
+#include "recbench/nn/gru.h"
 #include "recbench/nn/losses.h"
 #include "recbench/nn/transformer.h"
+#include "recbench/params.h"
 
 namespace recbench::nn {
 namespace {
@@ -48,7 +54,8 @@ TEST(TransformerEncoder, ChosenRowsEqualTheFullOutputAtThoseRows) {
       o.hidden = 8, o.heads = 2, o.inner = 16, o.layers = 3, o.pre_norm = pre_norm;
       TransformerEncoder enc(o);
       enc->eval();
-      auto items = torch::tensor({{1, 2, 3, 0, 0}, {4, 5, 6, 7, 8}, {9, 0, 0, 0, 0}}, torch::kInt64);
+      auto items =
+          torch::tensor({{1, 2, 3, 0, 0}, {4, 5, 6, 7, 8}, {9, 0, 0, 0, 0}}, torch::kInt64);
       auto x = torch::randn({3, 5, 8});
       auto mask = attention_mask(items, causal);
       auto rows = torch::tensor({2, 4, 0}, torch::kInt64);
@@ -98,6 +105,65 @@ TEST(GatherLast, PicksPositionLengthMinusOne) {
   auto h = torch::arange(12, torch::kFloat32).view({2, 3, 2});
   auto out = gather_last(h, torch::tensor({1, 3}, torch::kInt64));
   EXPECT_TRUE(torch::equal(out, torch::tensor({0.f, 1.f, 10.f, 11.f}).view({2, 2})));
+}
+
+//! "key: doc" of every declared key, in declaration order.
+std::vector<std::string> declared(const Params& params) {
+  std::vector<std::string> out;
+  for (const auto& spec : params.specs()) out.push_back(spec.key + ": " + spec.doc);
+  return out;
+}
+
+TEST(ReadTransformerOptions, DeclaresTheKeysOfSASRecAndBERT4Rec) {
+  Params params("models.m.params", "num_heads = 4\n", "exp.toml");
+  TransformerOptions defaults;
+  defaults.dropout = 0.2;
+  defaults.pre_norm = true;
+  const TransformerOptions o = read_transformer_options(params, defaults);
+  EXPECT_EQ(o.heads, 4);
+  EXPECT_EQ(o.hidden, 64);
+  EXPECT_EQ(o.layers, 2);
+  EXPECT_EQ(o.inner, 256);
+  EXPECT_DOUBLE_EQ(o.dropout, 0.2);
+  EXPECT_DOUBLE_EQ(o.attn_dropout, 0.5);
+  EXPECT_DOUBLE_EQ(o.layer_norm_eps, 1e-12);
+  EXPECT_TRUE(o.pre_norm);  // not a key of its own here
+  const std::vector<std::string> expected{"hidden_size: embedding and model width",
+                                          "num_layers: Transformer layers",
+                                          "num_heads: attention heads (divide hidden_size)",
+                                          "inner_size: feed-forward width",
+                                          "dropout: dropout on embeddings and sublayers",
+                                          "attn_dropout: dropout on attention weights",
+                                          "layer_norm_eps: LayerNorm epsilon"};
+  EXPECT_EQ(declared(params), expected);
+  Params bad("models.m.params", "dropout = 1.5\n", "exp.toml");
+  EXPECT_THROW(read_transformer_options(bad, {}), ConfigError);
+}
+
+TEST(ReadGruOptions, DeclaresTheKeysOfGRU4RecAndNARM) {
+  Params params("models.m.params", "hidden_size = 32\n", "exp.toml");
+  GruOptions defaults;
+  defaults.dropout = 0.25;
+  const GruOptions o = read_gru_options(params, defaults);
+  EXPECT_EQ(o.embedding, 64);
+  EXPECT_EQ(o.hidden, 32);
+  EXPECT_EQ(o.layers, 1);
+  EXPECT_DOUBLE_EQ(o.dropout, 0.25);
+  const std::vector<std::string> expected{
+      "embedding_size: item embedding width", "hidden_size: GRU state width",
+      "num_layers: stacked GRU layers", "dropout: dropout on the input embeddings"};
+  EXPECT_EQ(declared(params), expected);
+  auto gru = make_gru(o);
+  EXPECT_FALSE(gru->options.bias());
+  EXPECT_TRUE(gru->options.batch_first());
+  EXPECT_EQ(gru->options.input_size(), 64);
+  EXPECT_EQ(gru->options.hidden_size(), 32);
+}
+
+TEST(ItemTable, RowZeroIsPadding) {
+  auto table = item_table(5, 3);
+  EXPECT_EQ(table->weight.sizes(), (std::vector<int64_t>{5, 3}));
+  EXPECT_TRUE(torch::equal(table->weight[0], torch::zeros({3})));
 }
 
 }  // namespace

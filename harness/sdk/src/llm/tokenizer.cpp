@@ -446,4 +446,10 @@ std::string read_text_file(const std::filesystem::path& path) {
   return buffer.str();
 }
 
+void write_text_file(const std::filesystem::path& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary);
+  out << text;
+  if (!out) throw Error(path.string() + ": cannot write");
+}
+
 }  // namespace recbench::llm

@@ -36,6 +36,10 @@ void init_xavier(torch::nn::Module& module) {
   }
 }
 
+torch::nn::Embedding item_table(int64_t num_items, int64_t dim) {
+  return torch::nn::Embedding(torch::nn::EmbeddingOptions(num_items, dim).padding_idx(0));
+}
+
 torch::Tensor gather_last(const torch::Tensor& hidden, const torch::Tensor& lengths) {
   auto index = (lengths - 1).clamp_min(0).view({-1, 1, 1}).expand({-1, 1, hidden.size(2)});
   return hidden.gather(1, index).squeeze(1);
@@ -46,6 +50,12 @@ TargetStates select_targets(const torch::Tensor& states, const TrainBatch& batch
   auto index = batch.targets.reshape(-1).nonzero().squeeze(1);
   return {states.reshape({-1, states.size(2)}).index_select(0, index),
           batch.targets.reshape(-1).index_select(0, index)};
+}
+
+torch::Tensor target_loss(const ItemLoss& loss, const torch::Tensor& states,
+                          const TrainBatch& batch, const torch::Tensor& table) {
+  auto sel = select_targets(states, batch);
+  return loss(sel.states, sel.targets, table);
 }
 
 }  // namespace recbench::nn

@@ -7,8 +7,24 @@
 #include <torch/torch.h>
 
 #include "recbench/error.h"
+#include "recbench/params.h"
 
 namespace recbench::nn {
+
+TransformerOptions read_transformer_options(Params& params, const TransformerOptions& defaults) {
+  TransformerOptions o = defaults;
+  o.hidden = params.integer("hidden_size", defaults.hidden, "embedding and model width", 1);
+  o.layers = params.integer("num_layers", defaults.layers, "Transformer layers", 1);
+  o.heads = params.integer("num_heads", defaults.heads, "attention heads (divide hidden_size)", 1);
+  o.inner = params.integer("inner_size", defaults.inner, "feed-forward width", 1);
+  o.dropout =
+      params.real("dropout", defaults.dropout, "dropout on embeddings and sublayers", 0.0, 1.0);
+  o.attn_dropout =
+      params.real("attn_dropout", defaults.attn_dropout, "dropout on attention weights", 0.0, 1.0);
+  o.layer_norm_eps =
+      params.real("layer_norm_eps", defaults.layer_norm_eps, "LayerNorm epsilon", 0.0);
+  return o;
+}
 
 torch::Tensor attention_mask(const torch::Tensor& items, bool causal) {
   const int64_t len = items.size(1);
@@ -84,7 +100,8 @@ torch::Tensor TransformerLayerImpl::forward(const torch::Tensor& x, const torch:
   auto feed = [&](const torch::Tensor& h) { return ff2_(torch::gelu(ff1_(h))); };
   // With rows, the residual stream and the mask shrink to the chosen positions.
   const auto own = [&](const torch::Tensor& t) { return rows.defined() ? pick(t, rows, 1) : t; };
-  const auto query_mask = rows.defined() ? pick(mask.expand({x.size(0), -1, x.size(1), -1}), rows, 2) : mask;
+  const auto query_mask =
+      rows.defined() ? pick(mask.expand({x.size(0), -1, x.size(1), -1}), rows, 2) : mask;
   if (options_.pre_norm) {
     auto h = own(x) + drop_(attend(norm1_(x), query_mask, rows));
     return h + drop_(feed(norm2_(h)));
@@ -108,7 +125,8 @@ torch::Tensor TransformerEncoderImpl::forward(torch::Tensor x, const torch::Tens
                                               const torch::Tensor& rows) {
   const size_t last = layers_->size() - 1;
   for (size_t i = 0; i < layers_->size(); ++i) {
-    x = layers_[i]->as<TransformerLayerImpl>()->forward(x, mask, i == last ? rows : torch::Tensor());
+    x = layers_[i]->as<TransformerLayerImpl>()->forward(x, mask,
+                                                        i == last ? rows : torch::Tensor());
   }
   if (rows.defined()) x = x.squeeze(1);
   return final_norm_ ? final_norm_(x) : x;

@@ -63,5 +63,7 @@ RECBENCH_API const std::vector<char32_t>& byte_to_unicode();
 
 //! Reads a whole file, decompressing it with zlib when its name ends in `.gz`.
 RECBENCH_API std::string read_text_file(const std::filesystem::path& path);
+//! Writes `text` to `path` as it is (binary); Error naming the file when it cannot.
+RECBENCH_API void write_text_file(const std::filesystem::path& path, const std::string& text);
 
 }  // namespace recbench::llm

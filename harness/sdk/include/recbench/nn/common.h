@@ -1,9 +1,13 @@
-// Weight initialisations of RecBole's sequential models and small tensor helpers they share.
+// Weight initialisations of RecBole's sequential models and small pieces they share.
 #pragma once
 
+#include <cstdint>
+
 #include <torch/nn/module.h>
+#include <torch/nn/modules/embedding.h>
 
 #include "recbench/export.h"
+#include "recbench/nn/losses.h"
 #include "recbench/train_views.h"
 
 namespace recbench::nn {
@@ -15,6 +19,9 @@ RECBENCH_API void init_normal(torch::nn::Module& module, double std);
 //! NARM).
 RECBENCH_API void init_xavier(torch::nn::Module& module);
 
+//! An item embedding table: `num_items` rows of width `dim`, row 0 the padding item.
+RECBENCH_API torch::nn::Embedding item_table(int64_t num_items, int64_t dim);
+
 //! Gathers the state at position lengths-1 of each row: hidden [B, L, d], lengths [B] -> [B, d].
 RECBENCH_API torch::Tensor gather_last(const torch::Tensor& hidden, const torch::Tensor& lengths);
 
@@ -25,5 +32,10 @@ struct TargetStates {
   torch::Tensor targets;
 };
 RECBENCH_API TargetStates select_targets(const torch::Tensor& states, const TrainBatch& batch);
+
+//! `loss` of the per-position `states` [B, W, d] at every target of `batch` (select_targets()),
+//! against the item table `table`.
+RECBENCH_API torch::Tensor target_loss(const ItemLoss& loss, const torch::Tensor& states,
+                                       const TrainBatch& batch, const torch::Tensor& table);
 
 }  // namespace recbench::nn

@@ -13,6 +13,10 @@
 
 #include "recbench/export.h"
 
+namespace recbench {
+class Params;
+}
+
 namespace recbench::nn {
 
 struct TransformerOptions {
@@ -28,6 +32,11 @@ struct TransformerOptions {
   //! SASRec code.
   bool pre_norm = false;
 };
+
+//! Declares and reads hidden_size, num_layers, num_heads, inner_size, dropout, attn_dropout and
+//! layer_norm_eps, the model's defaults taken from `defaults` (pre_norm is left as it is there).
+RECBENCH_API TransformerOptions read_transformer_options(Params& params,
+                                                         const TransformerOptions& defaults);
 
 //! Additive attention mask [B, 1, L, L] for left-aligned `items` [B, L] (0 = padding): 0 where a
 //! query may attend to a key, -10000 elsewhere (RecBole's constant). Keys that are padding are
@@ -45,7 +54,8 @@ class RECBENCH_API TransformerLayerImpl : public torch::nn::Module {
                         const torch::Tensor& rows = {});
 
  private:
-  torch::Tensor attend(const torch::Tensor& x, const torch::Tensor& mask, const torch::Tensor& rows);
+  torch::Tensor attend(const torch::Tensor& x, const torch::Tensor& mask,
+                       const torch::Tensor& rows);
   TransformerOptions options_;
   torch::nn::Linear qkv_{nullptr}, out_{nullptr}, ff1_{nullptr}, ff2_{nullptr};
   torch::nn::LayerNorm norm1_{nullptr}, norm2_{nullptr};
