@@ -56,3 +56,14 @@ function(recbench_use_torch_pch target)
     endif()
   endif()
 endfunction()
+
+# Adds every subfolder of the calling folder that has a CMakeLists.txt (one plugin or benchmark
+# per folder: a new folder is picked up without editing its parent).
+function(recbench_add_subfolders)
+  file(GLOB children LIST_DIRECTORIES true CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/*)
+  foreach(child IN LISTS children)
+    if(EXISTS ${child}/CMakeLists.txt)
+      add_subdirectory(${child})
+    endif()
+  endforeach()
+endfunction()

@@ -14,8 +14,11 @@
 #include "recbench/core/data/dataset.h"
 #include "recbench/core/readers/raw_reader.h"
 #include "recbench/error.h"
+#include "unit/error_of.h"
 
 namespace recbench::test {
+
+using recbench::error_of;
 
 //! A fresh folder under the system temp dir, removed at the end of the test.
 class TempDir {
@@ -41,17 +44,6 @@ class TempDir {
  private:
   std::filesystem::path path_;
 };
-
-//! The message of the exception of type E thrown by f, or "" when none was thrown.
-template <typename E = Error>
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "";
-}
 
 //! Remembers everything a reader emits.
 struct RecordingSink : RawSink {

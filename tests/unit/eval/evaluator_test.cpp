@@ -8,6 +8,7 @@
 #include "recbench/core/eval/evaluator.h"
 #include "recbench/error.h"
 #include "test_models.h"
+#include "unit/error_of.h"
 
 namespace recbench {
 namespace {
@@ -225,16 +226,6 @@ TEST(EvaluateFull, ResultsDoNotDependOnBatchSizeOrThreads) {
     }
   }
   torch::set_num_threads(threads);
-}
-
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 TEST(EvaluateFull, WrongShapeNamesExpectedAndActual) {

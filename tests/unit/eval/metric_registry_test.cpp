@@ -10,18 +10,10 @@
 #include "recbench/core/eval/metric_registry.h"
 #include "recbench/core/run/early_stopping.h"
 #include "recbench/error.h"
+#include "unit/error_of.h"
 
 namespace recbench {
 namespace {
-
-std::string config_error(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(MetricRegistry, FindsNamesAndAliasesInAnyCase) {
   EXPECT_EQ(require_metric("ndcg").name, "NDCG");
@@ -29,7 +21,7 @@ TEST(MetricRegistry, FindsNamesAndAliasesInAnyCase) {
   EXPECT_EQ(require_metric("giniindex").name, "Gini");
   EXPECT_EQ(require_metric("TAILPERCENTAGE").name, "TailShare");
   EXPECT_EQ(find_metric("NDGC"), nullptr);
-  const auto msg = config_error([] { require_metric("NDGC"); });
+  const auto msg = error_of<ConfigError>([] { require_metric("NDGC"); });
   EXPECT_NE(msg.find("unknown metric 'NDGC' (known: HR, NDCG, MRR"), std::string::npos) << msg;
 }
 
@@ -53,16 +45,18 @@ TEST(MetricRegistry, ParsesMetricAtK) {
   EXPECT_TRUE(ndcg.better(0.5, 0.4));
   EXPECT_TRUE(parse_metric_key("gini@5").better(0.1, 0.2));  // smaller is better
   EXPECT_EQ(parse_metric_key("validratio").text(), "ValidRatio");
-  EXPECT_NE(config_error([] { parse_metric_key("NDCG"); }).find("expected NDCG@K"),
+  EXPECT_NE(error_of<ConfigError>([] { parse_metric_key("NDCG"); }).find("expected NDCG@K"),
             std::string::npos);
-  EXPECT_NE(config_error([] { parse_metric_key("HR@0"); }).find("cut-off K >= 1"),
+  EXPECT_NE(error_of<ConfigError>([] { parse_metric_key("HR@0"); }).find("cut-off K >= 1"),
             std::string::npos);
-  EXPECT_NE(config_error([] { parse_metric_key("HR@1x"); }).find("expected HR@K"),
+  EXPECT_NE(error_of<ConfigError>([] { parse_metric_key("HR@1x"); }).find("expected HR@K"),
             std::string::npos);
-  EXPECT_NE(config_error([] { parse_metric_key("ValidRatio@1"); }).find("takes no cut-off"),
-            std::string::npos);
-  EXPECT_NE(config_error([] { parse_metric_key("NDGC@10"); }).find("unknown metric 'NDGC'"),
-            std::string::npos);
+  EXPECT_NE(
+      error_of<ConfigError>([] { parse_metric_key("ValidRatio@1"); }).find("takes no cut-off"),
+      std::string::npos);
+  EXPECT_NE(
+      error_of<ConfigError>([] { parse_metric_key("NDGC@10"); }).find("unknown metric 'NDGC'"),
+      std::string::npos);
 }
 
 TEST(EarlyStopping, KeepsTheBestEpochInTheMetricsDirection) {
@@ -92,7 +86,7 @@ TEST(EarlyStopping, NaNNeverImprovesAndBadPatienceIsRefused) {
   EXPECT_TRUE(first.should_stop);
   EXPECT_EQ(s.best_epoch(), -1);
   EXPECT_TRUE(s.update(2, 0.0).improved);
-  EXPECT_NE(config_error([] { EarlyStopping("HR@5", 0); }).find("patience must be >= 1"),
+  EXPECT_NE(error_of<ConfigError>([] { EarlyStopping("HR@5", 0); }).find("patience must be >= 1"),
             std::string::npos);
 }
 

@@ -8,6 +8,7 @@
 
 #include "recbench/core/eval/evaluator.h"
 #include "recbench/error.h"
+#include "unit/error_of.h"
 
 namespace recbench {
 namespace {
@@ -18,16 +19,6 @@ double metric(const std::vector<std::pair<std::string, double>>& values, const s
   }
   ADD_FAILURE() << "no metric " << name;
   return NAN;
-}
-
-template <class E, class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const E& e) {
-    return e.what();
-  }
-  return "";
 }
 
 // Three examples: rank 1 (no ties), rank 3 (no ties), and one with 1 item above and 2 tied.

@@ -14,6 +14,7 @@
 #include "recbench/llm/model.h"
 #include "recbench/llm/safetensors.h"
 #include "recbench/llm/tokenizer.h"
+#include "unit/error_of.h"
 
 namespace recbench::llm {
 namespace {
@@ -32,15 +33,6 @@ CausalLm tiny_model(uint64_t seed = 7) {
   CausalLm model(ModelConfig::tiny(64));
   model->eval();
   return model;
-}
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 class LlmParity : public ::testing::TestWithParam<std::string> {};

@@ -10,6 +10,7 @@
 #include "recbench/core/data/dataset.h"
 #include "recbench/core/readers/raw_reader.h"
 #include "recbench/error.h"
+#include "unit/error_of.h"
 
 namespace recbench::reader_test {
 
@@ -68,13 +69,6 @@ inline std::string data_error(const std::function<void()>& f) {
 }
 
 //! The message of the ConfigError `f` throws ("" when it throws nothing).
-inline std::string config_error(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const ConfigError& e) {
-    return e.what();
-  }
-  return "";
-}
+inline std::string config_error(const std::function<void()>& f) { return error_of<ConfigError>(f); }
 
 }  // namespace recbench::reader_test

@@ -6,6 +6,7 @@
 #include "recbench/core/results/results_file.h"
 #include "recbench/error.h"
 #include "results_test_util.h"
+#include "unit/error_of.h"
 
 namespace recbench {
 namespace {
@@ -14,15 +15,6 @@ using testing_results::expect_same_cell;
 using testing_results::sample_cell;
 using testing_results::sample_info;
 using testing_results::ScratchDir;
-
-std::string error_of(const std::function<void()>& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(ResultsFile, CreatesFileWithRootInfoAndKeepsItOnReopen) {
   ScratchDir dir;

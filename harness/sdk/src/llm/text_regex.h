@@ -7,6 +7,8 @@
 #include <utility>
 #include <vector>
 
+#include "recbench/detail/utf8.h"
+
 struct pcre2_real_code_8;
 
 namespace recbench::llm::detail {
@@ -34,8 +36,7 @@ enum class NormalForm { kNfc, kNfkc };
 //! `text` in the given normal form (ICU); pure ASCII is returned unchanged without ICU.
 std::string normalize(std::string_view text, NormalForm form);
 
-//! Appends the UTF-8 encoding of `cp`.
-void append_utf8(std::string& out, char32_t cp);
+using recbench::detail::append_utf8;  //!< appends the UTF-8 encoding of a code point
 
 //! Decodes UTF-8 into code points; invalid sequences become U+FFFD (one per bad byte).
 std::u32string decode_utf8(std::string_view text);
