@@ -104,9 +104,8 @@ void check_metrics(ExperimentConfig& cfg, const std::string& file) {
   for (const auto& m : e.metrics) {
     const MetricInfo* info = find_metric(m);
     if (info == nullptr || info->kind == MetricKind::run) {
-      std::string known;
-      for (const auto& n : listable_metrics()) known += (known.empty() ? "" : ", ") + n;
-      fail("metrics", "unknown metric '" + m + "' (known: " + known + ")");
+      fail("metrics",
+           "unknown metric '" + m + "' (known: " + detail::join_keys(listable_metrics()) + ")");
     }
     if (std::find(names.begin(), names.end(), info->name) != names.end()) {
       fail("metrics", "metric '" + m + "' is listed twice");
