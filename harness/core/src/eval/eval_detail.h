@@ -18,7 +18,5 @@ inline std::string canonical_metric(const std::string& name) {
 inline bool is_list_metric(const std::string& name) {
   return require_metric(name).kind == MetricKind::list;
 }
-//! "a, b, c": for messages.
-std::string join(const std::vector<std::string>& names);
 
 }  // namespace recbench::eval_detail

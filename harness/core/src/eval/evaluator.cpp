@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include "eval_detail.h"
+#include "recbench/detail/key_check.h"
 #include "recbench/error.h"
 #include "recbench/random.h"
 #include "recbench/recommender.h"
@@ -495,8 +496,8 @@ double EvalResult::value(const std::string& name) const {
   }
   std::vector<std::string> known;
   for (const auto& kv : metrics) known.push_back(kv.first);
-  throw Error("unknown metric '" + name + "' in this result (known: " + eval_detail::join(known) +
-              ")");
+  throw Error("unknown metric '" + name +
+              "' in this result (known: " + detail::join_keys(known, "", "") + ")");
 }
 
 }  // namespace recbench

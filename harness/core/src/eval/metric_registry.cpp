@@ -5,6 +5,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "recbench/detail/key_check.h"
 #include "recbench/error.h"
 
 namespace recbench {
@@ -18,9 +19,9 @@ bool same_name(std::string_view a, std::string_view b) {
 }
 
 std::string known_names() {
-  std::string out;
-  for (const auto& m : metric_registry()) out += (out.empty() ? "" : ", ") + std::string(m.name);
-  return out;
+  std::vector<std::string_view> names;
+  for (const auto& m : metric_registry()) names.push_back(m.name);
+  return detail::join_keys(names, "", "");
 }
 
 }  // namespace

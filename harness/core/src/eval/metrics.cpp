@@ -12,16 +12,6 @@
 #include "recbench/error.h"
 
 namespace recbench {
-namespace eval_detail {
-
-std::string join(const std::vector<std::string>& names) {
-  std::string out;
-  for (const auto& n : names) out += (out.empty() ? "" : ", ") + n;
-  return out;
-}
-
-}  // namespace eval_detail
-
 namespace {
 
 using eval_detail::canonical_metric;

@@ -10,6 +10,7 @@
 
 #include "recbench/core/eval/metric_registry.h"
 #include "recbench/core/results/report.h"
+#include "recbench/detail/key_check.h"
 #include "recbench/error.h"
 
 namespace recbench {
@@ -45,13 +46,7 @@ void add_unique(std::vector<T>& list, const T& value) {
   }
 }
 
-std::string join(const std::vector<std::string>& items) {
-  std::string out;
-  for (const std::string& item : items) {
-    out += (out.empty() ? "" : ", ") + item;
-  }
-  return out;
-}
+std::string join(const std::vector<std::string>& items) { return detail::join_keys(items, "", ""); }
 
 //! The registry's entry for a stored metric name such as "Gini@10" (nullptr for other names).
 const MetricInfo* registry_entry(const std::string& metric) {
