@@ -13,6 +13,8 @@ namespace {
 struct CaserOptions {
   int64_t embedding = 64, nv = 4, nh = 8, len = 5;
   double dropout = 0.4;
+  bool user_embedding = true;  //!< false: the sequence alone (rows of a pre-split dataset are
+                               //!< no users: their evaluation rows were never trained)
 };
 
 class CaserNetImpl : public torch::nn::Module {
@@ -20,7 +22,7 @@ class CaserNetImpl : public torch::nn::Module {
   CaserNetImpl(int64_t num_items, int64_t num_users, const CaserOptions& o) {
     const int64_t d = o.embedding;
     items = register_module("items", nn::item_table(num_items, d));
-    users = register_module("users", torch::nn::Embedding(num_users, d));
+    if (o.user_embedding) users = register_module("users", torch::nn::Embedding(num_users, d));
     conv_v =
         register_module("conv_v", torch::nn::Conv2d(torch::nn::Conv2dOptions(1, o.nv, {o.len, 1})));
     conv_h = register_module("conv_h", torch::nn::ModuleList());
@@ -28,7 +30,7 @@ class CaserNetImpl : public torch::nn::Module {
       conv_h->push_back(torch::nn::Conv2d(torch::nn::Conv2dOptions(1, o.nh, {h, d})));
     }
     fc1 = register_module("fc1", torch::nn::Linear(o.nv * d + o.nh * o.len, d));
-    fc2 = register_module("fc2", torch::nn::Linear(2 * d, d));
+    fc2 = register_module("fc2", torch::nn::Linear(o.user_embedding ? 2 * d : d, d));
     drop = register_module("drop", torch::nn::Dropout(o.dropout));
   }
   //! items [B, L] (exactly L columns, left-aligned), users [B] -> [B, d].
@@ -40,12 +42,13 @@ class CaserNetImpl : public torch::nn::Module {
       parts.push_back(std::get<0>(out.max(2)));  // max-pool over time: [B, nh]
     }
     auto z = torch::relu(fc1(drop(torch::cat(parts, 1))));
-    return torch::relu(fc2(torch::cat({z, users(user)}, 1)));
+    return torch::relu(fc2(users ? torch::cat({z, users(user)}, 1) : z));
   }
   //! RecBole's regulariser: sum of the L2 norms of these weights.
   torch::Tensor weight_norms() const {
-    return users->weight.norm() + items->weight.norm() + conv_v->weight.norm() +
-           fc1->weight.norm() + fc2->weight.norm();
+    auto norms = items->weight.norm() + conv_v->weight.norm() + fc1->weight.norm() +
+                 fc2->weight.norm();
+    return users ? norms + users->weight.norm() : norms;
   }
   torch::nn::Embedding items{nullptr}, users{nullptr};
   torch::nn::Conv2d conv_v{nullptr};
@@ -65,6 +68,9 @@ class Caser final : public nn::SequentialModel {
     o.nv = params.integer("nv", 4, "vertical convolution filters", 1);
     o.nh = params.integer("nh", 8, "horizontal filters per height 1..max_len", 1);
     o.dropout = params.real("dropout", 0.4, "dropout on the convolution features", 0.0, 1.0);
+    o.user_embedding = params.flag("user_embedding", true,
+                                   "concatenate a user embedding (false for pre-split data whose "
+                                   "evaluation rows are not training users, e.g. LLaRA's)");
     reg_weight_ = params.real("reg_weight", 1e-4, "weight of the L2-norm regulariser", 0.0);
     loss_ = nn::read_loss(params);
     const auto& data = nn::require_data(context.data, "caser");
@@ -94,7 +100,7 @@ class Caser final : public nn::SequentialModel {
   void init(int64_t d) {
     torch::NoGradGuard no_grad;
     net_->items->weight.normal_(0.0, 1.0 / static_cast<double>(d));
-    net_->users->weight.normal_(0.0, 1.0 / static_cast<double>(d));
+    if (net_->users) net_->users->weight.normal_(0.0, 1.0 / static_cast<double>(d));
     for (auto* fc : {net_->fc1.get(), net_->fc2.get()}) {
       torch::nn::init::xavier_normal_(fc->weight);
       fc->bias.zero_();

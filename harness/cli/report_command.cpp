@@ -3,6 +3,7 @@
 
 #include "commands.h"
 #include "options.h"
+#include "recbench/core/config/experiment.h"
 #include "recbench/core/results/report.h"
 #include "recbench/core/results/results_file.h"
 
@@ -27,7 +28,14 @@ int report_command(const std::vector<std::string>& args) {
   options.format = parse_report_format(vm["format"].as<std::string>());
   if (vm.count("metric")) options.metrics = vm["metric"].as<std::vector<std::string>>();
   if (vm.count("baseline")) options.baseline = vm["baseline"].as<std::string>();
-  const auto cells = ResultsFile::open_existing(vm["file"].as<std::string>()).read_cells();
+  const std::string file = vm["file"].as<std::string>();
+  const ResultsFile results = ResultsFile::open_existing(file);
+  // The run's experiment, as stored: its [[reference]] tables and its tie policy.
+  const std::string experiment = results.info().experiment_toml;
+  const std::string source = file + " (stored experiment)";
+  options.references = read_references(experiment, source);
+  options.ties = stored_tie_policy(experiment, source);
+  const auto cells = results.read_cells();
   std::cout << render_report(cells, options);
   return kExitOk;
 }

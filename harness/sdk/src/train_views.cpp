@@ -1,4 +1,5 @@
-// Prefix and every-position training views: sample lists, deterministic shuffling, batching.
+// Prefix, every-position and last-item training views: sample lists, deterministic shuffling,
+// batching.
 #include "recbench/train_views.h"
 
 #include <algorithm>
@@ -48,8 +49,29 @@ TrainView TrainView::every_position(const SequenceSet& set, int64_t max_len) {
   return view;
 }
 
+TrainView TrainView::last(const SequenceSet& set, int64_t max_len) {
+  TrainView view(TrainMode::last, set, max_len);
+  for (size_t row = 0; row < set.size(); ++row) {
+    const auto n = static_cast<int64_t>(set.sequence(row).size());
+    if (n >= 2) {
+      view.samples_.push_back(
+          {static_cast<int64_t>(row), std::max<int64_t>(0, n - 1 - max_len), n});
+      ++view.num_targets_;
+    }
+  }
+  return view;
+}
+
 TrainView TrainView::make(TrainMode mode, const SequenceSet& set, int64_t max_len) {
-  return mode == TrainMode::prefix ? prefix(set, max_len) : every_position(set, max_len);
+  switch (mode) {
+    case TrainMode::prefix:
+      return prefix(set, max_len);
+    case TrainMode::every_position:
+      return every_position(set, max_len);
+    case TrainMode::last:
+      return last(set, max_len);
+  }
+  throw Error("training view: unknown mode");
 }
 
 void TrainView::shuffle(uint64_t seed) {

@@ -110,6 +110,12 @@ void check_metrics(ExperimentConfig& cfg, const std::string& file) {
     if (std::find(names.begin(), names.end(), info->name) != names.end()) {
       fail("metrics", "metric '" + m + "' is listed twice");
     }
+    if (info->candidates_only && e.mode != EvalMode::candidates) {
+      fail("metrics", "'" + std::string(info->name) +
+                          "' is computed in mode = \"candidates\" "
+                          "only (" +
+                          std::string(info->needs) + ")");
+    }
     names.emplace_back(info->name);
   }
   e.metrics = names;
@@ -241,7 +247,76 @@ void read_entries(ExperimentConfig& cfg, const toml::table& root, const std::str
   if (cfg.models.empty()) throw ConfigError(file + ": expected at least one [[models]] entry");
 }
 
+//! Reads the [[reference]] tables of `root`.
+std::vector<PublishedValue> references_of(const toml::table& root, const std::string& file) {
+  std::vector<PublishedValue> out;
+  const toml::node* array = root.get("reference");
+  if (array == nullptr) return out;
+  if (!array->is_array()) {
+    throw ConfigError(position(file, *array) + ": reference: expected an array of tables");
+  }
+  for (const toml::node& node : *array->as_array()) {
+    const toml::table* t = node.as_table();
+    if (t == nullptr) throw ConfigError(position(file, node) + ": reference: expected tables");
+    check_keys(*t, {"source", "dataset", "model", "metric", "value", "note"}, "reference", file);
+    PublishedValue ref;
+    const auto text = [&](const char* key, bool required) {
+      const toml::node* v = t->get(key);
+      if (v == nullptr && !required) return std::string();
+      if (v == nullptr || !v->is_string() || v->as_string()->get().empty()) {
+        throw ConfigError(position(file, v != nullptr ? *v : node) + ": reference." + key +
+                          ": expected a non-empty string");
+      }
+      return v->as_string()->get();
+    };
+    ref.source = text("source", true);
+    ref.dataset = text("dataset", true);
+    ref.model = text("model", true);
+    ref.note = text("note", false);
+    const std::string metric = text("metric", true);
+    try {
+      ref.metric = parse_metric_key(metric).text();
+    } catch (const ConfigError& error) {
+      throw ConfigError(position(file, *t->get("metric")) + ": reference.metric: " + error.what());
+    }
+    const toml::node* value = t->get("value");
+    if (value == nullptr || !value->is_number()) {
+      throw ConfigError(position(file, value != nullptr ? *value : node) +
+                        ": reference.value: expected a number");
+    }
+    ref.value = value->value<double>().value();
+    out.push_back(std::move(ref));
+  }
+  return out;
+}
+
+//! Every reference names a dataset and a model label of the experiment.
+void check_references(const ExperimentConfig& cfg, const std::string& file) {
+  for (const PublishedValue& ref : cfg.references) {
+    const auto where = file + ": reference (" + ref.source + "): ";
+    if (std::none_of(cfg.datasets.begin(), cfg.datasets.end(),
+                     [&](const Recipe& r) { return r.name == ref.dataset; })) {
+      throw ConfigError(where + "dataset '" + ref.dataset + "' is not a [[datasets]] name");
+    }
+    if (std::none_of(cfg.models.begin(), cfg.models.end(),
+                     [&](const ModelEntry& m) { return m.label == ref.model; })) {
+      throw ConfigError(where + "model '" + ref.model + "' is not a [[models]] label");
+    }
+  }
+}
+
 }  // namespace
+
+std::vector<PublishedValue> read_references(std::string_view experiment_toml,
+                                            const std::string& source) {
+  return references_of(parse_toml(experiment_toml, source), source);
+}
+
+TiePolicy stored_tie_policy(std::string_view experiment_toml, const std::string& source) {
+  const toml::table root = parse_toml(experiment_toml, source);
+  const auto ties = root["evaluation"]["ties"].value<std::string>();
+  return ties ? kTiePolicies.parse(*ties) : TiePolicy::pessimistic;
+}
 
 void apply_override(toml::table& root, const std::string& assignment) {
   const auto eq = assignment.find('=');
@@ -295,10 +370,13 @@ ExperimentConfig load_experiment(const std::filesystem::path& file,
     cfg.text += "\n# --set " + o;
   }
   const std::string source = file.string();
-  check_keys(root, {"experiment", "evaluation", "datasets", "models", "corpora"}, "", source);
+  check_keys(root, {"experiment", "evaluation", "datasets", "models", "corpora", "reference"}, "",
+             source);
   read_experiment_section(cfg, root, source);
   read_evaluation_section(cfg, root, source);
   read_entries(cfg, root, source);
+  cfg.references = references_of(root, source);
+  check_references(cfg, source);
   return cfg;
 }
 

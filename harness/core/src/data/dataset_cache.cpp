@@ -19,7 +19,7 @@ namespace recbench {
 namespace {
 
 //! Bump when preparation or the file layout changes: old cache files then miss.
-constexpr uint32_t kCacheVersion = 1;
+constexpr uint32_t kCacheVersion = 2;
 constexpr char kMagic[8] = {'R', 'B', 'D', 'A', 'T', 'A', 'S', 'T'};
 
 //! Incremental SHA-256 over OpenSSL's EVP interface.
@@ -199,6 +199,7 @@ void dataset_fields(A& a, D& d) {
   a(d.fingerprint);
   a(d.recipe_toml);
   a(d.max_history);
+  a(d.split_method);
   a(d.items.tokens);
   a(d.items.titles);
   a(d.items.categories);

@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <limits>
 #include <numeric>
+#include <optional>
 #include <unordered_map>
 
 #include <spdlog/spdlog.h>
@@ -44,6 +45,17 @@ class Interner {
       }
       if (slot.tag == tag && name(slot.id) == text) return slot.id;
     }
+  }
+  //! The id of `text` if it was interned, without interning it.
+  std::optional<int32_t> find(std::string_view text) const {
+    if (slots_.empty()) return std::nullopt;
+    const uint64_t hash = std::hash<std::string_view>{}(text);
+    const auto tag = static_cast<uint32_t>(hash >> 32);
+    const size_t mask = slots_.size() - 1;
+    for (size_t i = hash & mask; slots_[i].id >= 0; i = (i + 1) & mask) {
+      if (slots_[i].tag == tag && name(slots_[i].id) == text) return slots_[i].id;
+    }
+    return std::nullopt;
   }
   std::string_view name(int32_t id) const {
     const auto i = static_cast<size_t>(id);
@@ -106,11 +118,13 @@ class CollectingSink : public RawSink {
     }
     text[std::string(item)] = {std::string(title), std::string(category),
                                domain.empty() ? -1 : domains.id(domain)};
+    text_order.emplace_back(item);
   }
 
   std::vector<RawRow> rows;
   Interner users, items, domains;
   StringMap<ItemText> text;
+  std::vector<std::string> text_order;  //!< items of the item file, in file order
 };
 
 //! Row indices grouped by user, each group sorted by time; ties keep file order.
@@ -227,8 +241,10 @@ int16_t domain_id(Interner& domains, std::string_view name) {
   return static_cast<int16_t>(id);
 }
 
+//! `all_items`: items of the item file without kept interactions also become items (after the
+//! others, in file order), so a pre-split dataset keeps the item set its negatives come from.
 Dense make_dense(const CollectingSink& raw, const std::vector<size_t>& order, const Recipe& recipe,
-                 ItemCatalog& catalog) {
+                 bool all_items, ItemCatalog& catalog) {
   Dense d;
   const std::vector<size_t> kept = in_file_order(order, raw.rows.size());
   d.user = dense_ids(raw.rows, kept, false, 0);
@@ -269,6 +285,20 @@ Dense make_dense(const CollectingSink& raw, const std::vector<size_t>& order, co
     catalog.domain[id] = text != nullptr && text->domain >= 0
                              ? domain_id(domains, raw.domains.name(text->domain))
                              : dom;
+  }
+  if (all_items) {
+    for (const std::string& token : raw.text_order) {
+      const auto seen = raw.items.find(token);
+      const auto raw_id = static_cast<size_t>(seen.value_or(-1));
+      if (seen && raw_id < d.item.size() && d.item[raw_id] >= 0) continue;
+      const ItemText& text = raw.text.find(token)->second;
+      catalog.tokens.push_back(token);
+      catalog.titles.push_back(text.title);
+      catalog.categories.push_back(text.category);
+      catalog.domain.push_back(
+          domain_id(domains, text.domain >= 0 ? raw.domains.name(text.domain) : recipe.name));
+      ++d.num_items;
+    }
   }
   catalog.domain_names = domains.names();
   return d;
@@ -316,6 +346,12 @@ void log_skipped(const Recipe& recipe, const ReadStats& read, spdlog::logger& lo
   for (const auto& message : read.messages) {
     log.warn("skipped {}", message);
   }
+  if (read.repeats > 0) {
+    log.info(
+        "{}: {} record(s) repeat an earlier record's user, item and time; each is read as one "
+        "interaction",
+        recipe.name, read.repeats);
+  }
   if (read.skipped > 0) {
     log.warn("{}: skipped {} malformed line(s) of {} (on_error = \"skip\")", recipe.name,
              read.skipped, read.lines);
@@ -338,10 +374,13 @@ PreparedDataset build(const Recipe& recipe, const std::string& fingerprint, spdl
     log_skipped(recipe, read, *log);
   }
   std::vector<size_t> order = time_sorted(raw.rows, raw.users.size());
-  if (recipe.filter.dedup) {
+  const bool given = recipe.split.method == "given";  // the data's own rows: no filters
+  if (recipe.filter.dedup && !given) {
     dedup(raw.rows, order);
   }
-  k_core(raw.rows, recipe.filter, order);
+  if (!given) {
+    k_core(raw.rows, recipe.filter, order);
+  }
   if (order.empty()) {
     throw DataError(recipe.source + ": no interactions left after filtering (" +
                     std::to_string(raw.rows.size()) + " read; check [filter])");
@@ -351,7 +390,8 @@ PreparedDataset build(const Recipe& recipe, const std::string& fingerprint, spdl
   out.fingerprint = fingerprint;
   out.recipe_toml = recipe.toml_text;
   out.max_history = recipe.max_history;
-  const Dense dense = make_dense(raw, order, recipe, out.items);
+  out.split_method = recipe.split.method;
+  const Dense dense = make_dense(raw, order, recipe, given, out.items);
   out.user_tokens.resize(static_cast<size_t>(dense.num_users));
   for (size_t raw_user = 0; raw_user < dense.user.size(); ++raw_user) {
     const int32_t id = dense.user[raw_user];
@@ -391,10 +431,6 @@ Recipe with_synthesized_files(const Recipe& recipe, const std::filesystem::path&
 
 PreparedDataset prepare_dataset(const Recipe& given, const PrepareOptions& options) {
   const Recipe recipe = with_synthesized_files(given, options.cache_dir);
-  if (recipe.split.method != "loo") {
-    throw ConfigError(recipe.source + ": split.method: unknown method \"" + recipe.split.method +
-                      "\" (known: \"loo\")");
-  }
   const std::string fingerprint = dataset_fingerprint(recipe);
   const auto path = cache_path(options.cache_dir, recipe.name, fingerprint);
   if (options.use_cache) {

@@ -164,7 +164,17 @@ void parse_split(const StrictTable& top, const std::string& source, SplitOptions
     return;
   }
   StrictTable t(*table, "split.", source, {"method"});
-  split.method = t.choice("method", split.method, {"loo"});
+  split.method = t.choice("method", split.method, {"loo", "given"});
+}
+
+//! The "given" split keeps the data's own rows, so no filter may drop or merge any of them.
+void check_given_split(const StrictTable& top, const std::string& source, const Recipe& recipe) {
+  if (recipe.split.method != "given" || top.subtable("filter") == nullptr) {
+    return;
+  }
+  throw ConfigError(source +
+                    ": [filter] cannot be used with split.method = \"given\" (the "
+                    "data's own split is kept row for row; remove the [filter] table)");
 }
 
 void parse_options(const StrictTable& top, const std::string& source, Recipe& recipe) {
@@ -294,6 +304,7 @@ Recipe parse_recipe(const toml::table& table, const std::string& source,
   parse_files(top, source, recipe);
   parse_filter(top, source, recipe.filter);
   parse_split(top, source, recipe.split);
+  check_given_split(top, source, recipe);
   parse_options(top, source, recipe);
   parse_reader(top, source, recipe);
   recipe.download_hint = top.text("download_hint", "");

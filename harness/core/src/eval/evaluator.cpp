@@ -437,6 +437,31 @@ Scored score_all_examples(Recommender& model, const EvalSet& set, const EvalProt
 
 }  // namespace
 
+namespace {
+
+//! LLaRA's HR (model_interface.py, calculate_hr1): hits among the valid answers only, 0 when no
+//! answer is valid. An invalid row is stored with greater = candidates (below every candidate),
+//! which no valid row can have.
+std::vector<std::pair<std::string, double>> valid_hit_ratio(const Scored& scored,
+                                                            const EvalProtocol& protocol) {
+  std::vector<int64_t> greater, ties;
+  for (size_t i = 0; i < scored.greater.size(); ++i) {
+    if (scored.greater[i] < protocol.candidates) {
+      greater.push_back(scored.greater[i]);
+      ties.push_back(scored.ties[i]);
+    }
+  }
+  std::vector<std::pair<std::string, double>> out;
+  for (int64_t k : protocol.topk) {
+    double hr = 0.0;
+    if (!greater.empty()) hr = rank_metrics(greater, ties, {"HR"}, {k}, protocol.ties).at(0).second;
+    out.emplace_back(std::string(kValidHR) + "@" + std::to_string(k), hr);
+  }
+  return out;
+}
+
+}  // namespace
+
 EvalResult evaluate(Recommender& model, const EvalSplit& split, const EvalProtocol& protocol,
                     const torch::Device& device) {
   const EvalSet& set = split.set;
@@ -448,8 +473,17 @@ EvalResult evaluate(Recommender& model, const EvalSplit& split, const EvalProtoc
   const auto names = checked_metrics(protocol);
   check_set(set, num_items, max_history);
   if (protocol.mode != EvalMode::full) check_candidates(candidates, set, protocol, num_items);
-  std::vector<std::string> by_rank, by_list;
-  for (const auto& m : names) (is_list_metric(m) ? by_list : by_rank).push_back(m);
+  std::vector<std::string> by_rank, by_list, by_valid;
+  for (const auto& m : names) {
+    if (m == kValidHR) {
+      if (protocol.mode != EvalMode::candidates) {
+        throw ConfigError("evaluation protocol: ValidHR is computed in candidates mode only");
+      }
+      by_valid.push_back(m);
+    } else {
+      (is_list_metric(m) ? by_list : by_rank).push_back(m);
+    }
+  }
   const int64_t kmax =
       by_list.empty() ? 0 : *std::max_element(protocol.topk.begin(), protocol.topk.end());
   if (!by_list.empty() && static_cast<int64_t>(item_counts.size()) != num_items) {
@@ -464,6 +498,9 @@ EvalResult evaluate(Recommender& model, const EvalSplit& split, const EvalProtoc
   for (auto& [k, v] :
        rank_metrics(scored.greater, scored.ties, by_rank, protocol.topk, protocol.ties))
     values[k] = v;
+  if (!by_valid.empty()) {
+    for (auto& [k, v] : valid_hit_ratio(scored, protocol)) values[k] = v;
+  }
   if (!by_list.empty()) {
     for (auto& [k, v] : list_metrics(scored.lists, by_list, protocol.topk, item_counts, num_items,
                                      protocol.tail_ratio)) {

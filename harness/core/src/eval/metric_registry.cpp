@@ -41,7 +41,18 @@ const std::vector<MetricInfo>& metric_registry() {
        MetricKind::list,
        true,
        "every user's top-K list and the training popularity"},
-      {"ValidRatio", {}, MetricKind::run, true, "candidates mode's invalid (all-NaN) answers"},
+      {"ValidHR",
+       {"llara_hr"},
+       MetricKind::rank,
+       true,
+       "the ranks of valid answers only (LLaRA's HR: hits / valid answers)",
+       true},
+      {"ValidRatio",
+       {},
+       MetricKind::run,
+       true,
+       "candidates mode's invalid (all-NaN) answers",
+       true},
   };
   return table;
 }

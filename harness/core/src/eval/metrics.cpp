@@ -96,6 +96,22 @@ std::vector<std::pair<std::string, double>> rank_metrics(const std::vector<int64
   return out;
 }
 
+std::vector<double> rank_metric_values(const std::string& metric, int64_t k,
+                                       const std::vector<int64_t>& greater,
+                                       const std::vector<int64_t>& ties, TiePolicy policy) {
+  const std::string name = canonical_metric(metric);
+  if (is_list_metric(name)) {
+    throw Error("rank_metric_values: '" + name + "' needs top-K lists");
+  }
+  check_topk({k});
+  const Gain g = gain_of(name);
+  std::vector<double> out(greater.size());
+  for (size_t i = 0; i < greater.size(); ++i) {
+    out[i] = example_value(g, greater[i], ties[i], k, policy);
+  }
+  return out;
+}
+
 namespace {
 
 //! Items 1..M whose training count is among the `tail_ratio` share of least popular ones

@@ -47,23 +47,26 @@ void read_reviews(const std::filesystem::path& path, const Release& r, RawSink& 
   const std::string expected =
       std::string("expected '") + r.user + "', '" + r.item + "' and a numeric '" + r.time + "'";
   std::string error;
-  readers::for_each_record(
-      path, bad, stats, "one review (a JSON object) per line",
-      [&](const LineReader& in, std::string_view line) {
-        if (!fields.parse(line, error)) return bad.report(in, error);
-        const std::string_view user = fields[0].id(), item = fields[1].id();
-        const bool timed = fields[2].kind == JsonField::Kind::kInteger ||
-                           fields[2].kind == JsonField::Kind::kFloat;
-        if (user.empty() || item.empty() || !timed) return bad.report(in, expected);
-        const int64_t time = fields[2].integer;
-        if (seen.seen(user, item, time)) {
-          return bad.report(in,
-                            "duplicate interaction (same user, item and time as an earlier line)");
-        }
-        const int64_t seconds =
-            time >= 0 ? time / r.time_divisor : -((-time + r.time_divisor - 1) / r.time_divisor);
-        sink.interaction(user, item, seconds, domain);
-      });
+  readers::for_each_record(path, bad, stats, "one review (a JSON object) per line",
+                           [&](const LineReader& in, std::string_view line) {
+                             if (!fields.parse(line, error)) return bad.report(in, error);
+                             const std::string_view user = fields[0].id(), item = fields[1].id();
+                             const bool timed = fields[2].kind == JsonField::Kind::kInteger ||
+                                                fields[2].kind == JsonField::Kind::kFloat;
+                             if (user.empty() || item.empty() || !timed)
+                               return bad.report(in, expected);
+                             const int64_t time = fields[2].integer;
+                             // Amazon lists one review once per product variant (same reviewer,
+                             // item and time, another "style"): one interaction.
+                             if (seen.seen(user, item, time)) {
+                               ++stats.repeats;
+                               return;
+                             }
+                             const int64_t seconds =
+                                 time >= 0 ? time / r.time_divisor
+                                           : -((-time + r.time_divisor - 1) / r.time_divisor);
+                             sink.interaction(user, item, seconds, domain);
+                           });
 }
 
 void read_meta(const std::filesystem::path& path, const Release& r, readers::TitleComposer& titles,

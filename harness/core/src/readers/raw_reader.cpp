@@ -18,7 +18,8 @@ const std::map<std::string, RawReader>& reader_table() {
   static const std::map<std::string, RawReader> table{
       {"amazon2018", read_amazon2018}, {"amazon2023", read_amazon2023},
       {"atomic", read_atomic},         {"csv", read_csv},
-      {"lastfm", read_lastfm},         {"movielens", read_movielens},
+      {"lastfm", read_lastfm},         {"llara", read_llara},
+      {"movielens", read_movielens},   {"sequences", read_sequences},
       {"steam", read_steam},           {"synthetic", read_synthetic},
   };
   return table;

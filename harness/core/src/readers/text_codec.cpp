@@ -67,6 +67,14 @@ bool digits(std::string_view s, int64_t& value) {
 }
 }  // namespace
 
+std::optional<int64_t> date_seconds(int64_t year, int64_t month, int64_t day) {
+  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (month < 1 || month > 12 || day < 1 || day > kDays[month - 1]) return std::nullopt;
+  const bool leap = (year % 4 == 0 && year % 100 != 0) || year % 400 == 0;
+  if (month == 2 && day == 29 && !leap) return std::nullopt;
+  return days_from_civil(year, month, day) * 86400;
+}
+
 std::optional<int64_t> parse_iso_date(std::string_view date) {
   if (date.size() != 10 || date[4] != '-' || date[7] != '-') return std::nullopt;
   int64_t y = 0, m = 0, d = 0;
@@ -74,11 +82,7 @@ std::optional<int64_t> parse_iso_date(std::string_view date) {
       !digits(date.substr(8, 2), d)) {
     return std::nullopt;
   }
-  static constexpr int kDays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  if (m < 1 || m > 12 || d < 1 || d > kDays[m - 1]) return std::nullopt;
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  if (m == 2 && d == 29 && !leap) return std::nullopt;
-  return days_from_civil(y, m, d) * 86400;
+  return date_seconds(y, m, d);
 }
 
 }  // namespace recbench::readers

@@ -183,6 +183,66 @@ Row make_row(const Grid& grid, const std::string& dataset, const std::string& me
   return row;
 }
 
+//! recbench's summary of one published value and what the difference means.
+struct Comparison {
+  const PublishedValue* ref = nullptr;
+  Summary ours;
+  double se = 0.0;     //!< standard error of the mean over test users (rank metrics), else 0
+  double noise = 0.0;  //!< 2 sqrt(std^2 + se^2)
+  std::string verdict;
+};
+
+//! Mean over complete seeds of the standard error of a rank metric's mean over test examples;
+//! 0 for metrics that are not per-example (list and run metrics, ValidHR).
+double per_user_standard_error(const std::vector<const CellRecord*>& cells,
+                               const std::string& metric, TiePolicy ties) {
+  const MetricInfo* info = registry_entry(metric);
+  const auto at = metric.find('@');
+  if (info == nullptr || info->kind != MetricKind::rank || info->candidates_only ||
+      at == std::string::npos) {
+    return 0.0;
+  }
+  const int64_t k = std::stoll(metric.substr(at + 1));
+  double sum = 0.0;
+  int seeds = 0;
+  for (const CellRecord* cell : cells) {
+    if (cell->status != "complete" || cell->rank_greater.size() < 2) continue;
+    const auto v =
+        rank_metric_values(std::string(info->name), k, cell->rank_greater, cell->rank_ties, ties);
+    const double n = static_cast<double>(v.size());
+    double mean = 0.0, sq = 0.0;
+    for (double x : v) mean += x / n;
+    for (double x : v) sq += (x - mean) * (x - mean);
+    sum += std::sqrt(sq / (n - 1.0) / n);
+    ++seeds;
+  }
+  return seeds > 0 ? sum / seeds : 0.0;
+}
+
+std::vector<Comparison> compare(const Grid& grid, const ReportOptions& options) {
+  std::vector<Comparison> out;
+  for (const PublishedValue& ref : options.references) {
+    Comparison c;
+    c.ref = &ref;
+    auto it = grid.cells.find({ref.dataset, ref.model});
+    if (it != grid.cells.end()) {
+      c.ours = summarise(it->second, ref.metric);
+      c.se = per_user_standard_error(it->second, ref.metric, options.ties);
+    }
+    c.noise = 2.0 * std::sqrt(c.ours.std * c.ours.std + c.se * c.se);
+    const double diff = c.ours.mean - ref.value;
+    if (c.ours.n == 0) {
+      c.verdict = c.ours.failed > 0 ? "failed" : "not run";
+    } else if (std::abs(diff) <= c.noise) {
+      c.verdict = "within noise";
+    } else {
+      c.verdict = diff > 0 ? "above" : "below";
+    }
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
 std::string fixed(double value, const char* format) {
   char buffer[64];
   std::snprintf(buffer, sizeof buffer, format, value);
@@ -327,6 +387,53 @@ std::string render_latex(const Grid& grid, const std::vector<std::vector<Row>>& 
   return out.str();
 }
 
+constexpr const char* kNoiseRule =
+    "within noise: |difference| <= 2 sqrt(s^2 + se^2), s = std over seeds, se = standard error of "
+    "the mean over test users (rank metrics; 0 otherwise)";
+
+//! The published-number table: recbench's mean ± std, the published value, the difference.
+std::string render_comparisons(const std::vector<Comparison>& comparisons, const Style& style,
+                               bool latex) {
+  if (comparisons.empty()) return {};
+  std::ostringstream out;
+  const char* sep = latex ? " & " : " | ";
+  if (latex) {
+    out << "\\begin{table}[t]\n  \\centering\n  \\caption{recbench (mean $\\pm$ std over seeds) "
+           "against published numbers; "
+        << escape_latex(kNoiseRule) << ".}\n  \\begin{tabular}{llllrrrl}\n    \\toprule\n"
+        << "    Dataset & Model & Metric & Source & recbench & Published & Difference & Verdict "
+           "\\\\\n    \\midrule\n";
+  } else {
+    out << "\n### Published numbers\n\n| Dataset | Model | Metric | Source | recbench | Published "
+           "| Difference | Verdict |\n| --- | --- | --- | --- | ---: | ---: | ---: | --- |\n";
+  }
+  for (const Comparison& c : comparisons) {
+    const PublishedValue& r = *c.ref;
+    std::string ours = style.missing;
+    std::string diff = style.missing;
+    if (c.ours.n > 0) {
+      ours = fixed(c.ours.mean, "%.4f") + style.plus_minus + fixed(c.ours.std, "%.4f") +
+             " (n=" + std::to_string(c.ours.n) + ")";
+      diff = fixed(c.ours.mean - r.value, "%+.4f");
+      if (r.value != 0.0) {
+        diff += " (" + fixed((c.ours.mean - r.value) / std::abs(r.value) * 100.0, "%+.1f") +
+                style.percent + ")";
+      }
+    }
+    std::string verdict = c.verdict;
+    if (c.ours.n > 0) verdict += " (" + style.plus_minus.substr(1) + fixed(c.noise, "%.4f") + ")";
+    out << (latex ? "    " : "| ") << style.escape(r.dataset) << sep << style.escape(r.model) << sep
+        << style.escape(r.metric) << sep << style.escape(r.source) << sep << ours << sep
+        << fixed(r.value, "%.4f") << sep << diff << sep << verdict << (latex ? " \\\\\n" : " |\n");
+  }
+  if (latex) {
+    out << "    \\bottomrule\n  \\end{tabular}\n\\end{table}\n";
+  } else {
+    out << "\nVerdict " << kNoiseRule << ".\n";
+  }
+  return out.str();
+}
+
 //! Shortest decimal text that reads back to the same double (no rounding).
 std::string exact(double value) {
   char buffer[64];
@@ -345,12 +452,25 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
+//! The comparison for (metric, dataset, model), or null.
+const Comparison* find_comparison(const std::vector<Comparison>& comparisons,
+                                  const std::string& metric, const std::string& dataset,
+                                  const std::string& model) {
+  for (const Comparison& c : comparisons) {
+    if (c.ref->metric == metric && c.ref->dataset == dataset && c.ref->model == model) return &c;
+  }
+  return nullptr;
+}
+
 std::string render_csv(const Grid& grid, const std::vector<std::vector<Row>>& tables,
-                       const ReportOptions& options) {
+                       const std::vector<Comparison>& comparisons, const ReportOptions& options) {
   std::ostringstream out;
   out << "metric,dataset,model,mean,std,n,failed,best";
   if (!options.baseline.empty()) {
     out << ",improvement_pct";
+  }
+  if (!comparisons.empty()) {
+    out << ",published,published_source,difference,noise,verdict";
   }
   out << "\n";
   for (size_t t = 0; t < tables.size(); ++t) {
@@ -366,6 +486,17 @@ std::string render_csv(const Grid& grid, const std::vector<std::vector<Row>>& ta
             << (row.best[i] ? 1 : 0);
         if (!options.baseline.empty()) {
           out << "," << (row.improvement[i] ? exact(*row.improvement[i]) : "");
+        }
+        if (!comparisons.empty()) {
+          const Comparison* c =
+              find_comparison(comparisons, grid.metrics[t], row.dataset, grid.models[i]);
+          if (c == nullptr) {
+            out << ",,,,,";
+          } else {
+            out << "," << exact(c->ref->value) << "," << csv_field(c->ref->source) << ","
+                << (s.n > 0 ? exact(s.mean - c->ref->value) : "") << "," << exact(c->noise) << ","
+                << csv_field(c->verdict);
+          }
         }
         out << "\n";
       }
@@ -397,6 +528,7 @@ std::string failed_list(const std::vector<CellRecord>& cells, const std::string&
 
 std::string render_report(const std::vector<CellRecord>& cells, const ReportOptions& options) {
   Grid grid = make_grid(cells, options);
+  const std::vector<Comparison> comparisons = compare(grid, options);
   std::vector<std::vector<Row>> tables;
   for (const std::string& metric : grid.metrics) {
     std::vector<Row>& rows = tables.emplace_back();
@@ -407,16 +539,18 @@ std::string render_report(const std::vector<CellRecord>& cells, const ReportOpti
   switch (options.format) {
     case ReportFormat::markdown: {
       std::string failures = failed_list(cells, "- ");
-      std::string text = render_markdown(grid, tables, options);
+      std::string text = render_markdown(grid, tables, options) +
+                         render_comparisons(comparisons, kMarkdown, false);
       if (failures.empty()) {
         return text;
       }
       return text + (text.empty() ? "" : "\n") + "Failed cells:\n\n" + failures;
     }
     case ReportFormat::latex:
-      return render_latex(grid, tables, options) + failed_list(cells, "% failed: ");
+      return render_latex(grid, tables, options) + render_comparisons(comparisons, kLatex, true) +
+             failed_list(cells, "% failed: ");
     case ReportFormat::csv:
-      return render_csv(grid, tables, options);
+      return render_csv(grid, tables, comparisons, options);
   }
   return {};
 }

@@ -17,6 +17,8 @@ namespace recbench {
 enum class TrainMode {
   prefix,          //!< one sample per prefix: input = up to L items before t, target = item t
   every_position,  //!< windows of L+1 items tiling the sequence: a target at every position
+  last,            //!< one sample per sequence: its last item after up to L items before it
+                   //!< (data that brings its own training windows, e.g. LLaRA's splits)
 };
 
 //! One training batch. Inputs are left-aligned (position 0 = oldest), zero-padded on the right,
@@ -25,7 +27,7 @@ struct TrainBatch {
   torch::Tensor items;    //!< [B, W] int64 inputs, 0 = padding, W <= max_len
   torch::Tensor lengths;  //!< [B] int64 number of real input items (>= 1)
   torch::Tensor users;    //!< [B] int64 user indices
-  //! prefix: [B] the next item; every_position: [B, W], targets[b, p] follows items[b, p]
+  //! prefix and last: [B] the next item; every_position: [B, W], targets[b, p] follows items[b, p]
   //! (0 where there is no target, i.e. at padding).
   torch::Tensor targets;
   int64_t size() const { return items.size(0); }
@@ -33,9 +35,10 @@ struct TrainBatch {
   HistoryBatch history() const { return {items, lengths, users}; }
 };
 
-//! A shuffled list of samples over a SequenceSet, which must outlive the view. Each transition
-//! (history ending at position t-1, target at t, t >= 1) of every sequence is a target exactly
-//! once in both modes; the first item of a sequence is never a target.
+//! A shuffled list of samples over a SequenceSet, which must outlive the view. In prefix and
+//! every_position modes each transition (history ending at position t-1, target at t, t >= 1) of
+//! every sequence is a target exactly once; the first item of a sequence is never a target. In
+//! last mode only each sequence's last item is.
 class RECBENCH_API TrainView {
  public:
   //! RecBole's augmentation: one sample per position t >= 1 of each sequence, with input the
@@ -45,11 +48,15 @@ class RECBENCH_API TrainView {
   //! each sequence backwards with a stride of `max_len` (consecutive windows share one item), so
   //! they tile the whole sequence; the oldest window may be shorter.
   static TrainView every_position(const SequenceSet& set, int64_t max_len);
+  //! One sample per sequence of at least two items: its last item after the (up to) `max_len`
+  //! items before it. For training rows that are already windows (LLaRA's `seq` -> `next`),
+  //! where prefix mode would repeat every inner transition of overlapping windows.
+  static TrainView last(const SequenceSet& set, int64_t max_len);
   static TrainView make(TrainMode mode, const SequenceSet& set, int64_t max_len);
 
   TrainMode mode() const { return mode_; }
   int64_t max_len() const { return max_len_; }
-  //! Number of samples (prefixes or windows).
+  //! Number of samples (prefixes, windows or sequences).
   int64_t size() const { return static_cast<int64_t>(samples_.size()); }
   //! Number of target positions over all samples.
   int64_t num_targets() const { return num_targets_; }
@@ -62,7 +69,7 @@ class RECBENCH_API TrainView {
   TrainBatch batch(int64_t index, int64_t batch_size, const torch::Device& device) const;
 
  private:
-  //! Sample: sequence `row`, items [begin, end). prefix: inputs [begin, end-1), target end-1;
+  //! Sample: sequence `row`, items [begin, end). prefix/last: inputs [begin, end-1), target end-1;
   //! every_position: inputs [begin, end-1), targets [begin+1, end).
   struct Sample {
     int64_t row, begin, end;

@@ -15,22 +15,34 @@
 namespace recbench::nn {
 
 const char* train_mode_name(TrainMode mode) {
-  return mode == TrainMode::prefix ? "prefix" : "every_position";
+  switch (mode) {
+    case TrainMode::prefix:
+      return "prefix";
+    case TrainMode::every_position:
+      return "every_position";
+    case TrainMode::last:
+      return "last";
+  }
+  return "?";
 }
 
 CommonOptions read_common_options(Params& params, const CommonOptions& defaults,
                                   const TrainModes& modes, int64_t window_batch_size) {
   CommonOptions o = defaults;
-  o.mode = modes.at(0);
-  if (modes.size() > 1) {
-    std::vector<std::string> names;
-    for (TrainMode m : modes) names.emplace_back(train_mode_name(m));
-    const auto mode = params.choice(
-        "train_mode", names[0], names,
-        "prefix: one sample per prefix (RecBole); every_position: windows tiling each sequence, "
-        "a target at every position (original SASRec)");
-    o.mode = mode == "prefix" ? TrainMode::prefix : TrainMode::every_position;
+  TrainModes offered = modes;
+  // last-item samples are batched like prefixes: every model that trains on prefixes takes them.
+  if (std::find(modes.begin(), modes.end(), TrainMode::prefix) != modes.end()) {
+    offered.push_back(TrainMode::last);
   }
+  std::vector<std::string> names;
+  for (TrainMode m : offered) names.emplace_back(train_mode_name(m));
+  const auto mode = params.choice(
+      "train_mode", names.at(0), names,
+      "prefix: one sample per prefix (RecBole); every_position: windows tiling each sequence, "
+      "a target at every position (original SASRec); last: each training sequence's last item "
+      "only (data whose training rows are windows, e.g. LLaRA's splits)");
+  o.mode =
+      offered[static_cast<size_t>(std::find(names.begin(), names.end(), mode) - names.begin())];
   const int64_t batch_default =
       o.mode == TrainMode::every_position ? window_batch_size : defaults.batch_size;
   o.epochs = params.integer("epochs", defaults.epochs, "maximum training epochs", 1);

@@ -6,12 +6,14 @@
 #include <functional>
 #include <map>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <toml++/toml.h>
 
 #include "recbench/core/data/dataset.h"
 #include "recbench/core/eval/evaluator.h"
+#include "recbench/core/results/published.h"
 
 namespace recbench {
 
@@ -41,6 +43,8 @@ struct ExperimentConfig {
   //! [[corpora]]: pre-training corpora, prepared (and cached) like datasets, never evaluated;
   //! plugins read them with TrainContext::corpus(name).
   std::vector<Recipe> corpora;
+  //! [[reference]]: published numbers this experiment reproduces (recbench report prints them).
+  std::vector<PublishedValue> references;
 };
 
 //! Reads and validates an experiment. `overrides` are "key=value" (--set); the key addresses
@@ -48,6 +52,15 @@ struct ExperimentConfig {
 //! "models.sasrec.params.hidden=32", "experiment.seeds=[1,2]", "datasets.ml-100k.max_history=10".
 ExperimentConfig load_experiment(const std::filesystem::path& file,
                                  const std::vector<std::string>& overrides = {});
+
+//! The [[reference]] tables of an experiment's text (as stored in a results file); `source`
+//! names it in errors. Each needs source, dataset, model, metric (a registry metric at a K) and
+//! value; note is optional.
+std::vector<PublishedValue> read_references(std::string_view experiment_toml,
+                                            const std::string& source);
+
+//! The evaluation.ties of an experiment's text (pessimistic when absent).
+TiePolicy stored_tie_policy(std::string_view experiment_toml, const std::string& source);
 
 //! Applies one "key=value" override to a parsed experiment table (value is TOML, else a string).
 void apply_override(toml::table& root, const std::string& assignment);

@@ -30,7 +30,9 @@ struct FilterOptions {
 };
 
 struct SplitOptions {
-  std::string method = "loo";  //!< "loo": last = test, second to last = validation
+  //! "loo": last = test, second to last = validation. "given": the split the data brings (a
+  //! pre-split format's reader names each row's split; no filter may change the rows).
+  std::string method = "loo";
 };
 
 //! A recipe's [synthesize] table: its raw files are written by the synthetic world (into the
@@ -81,6 +83,7 @@ struct DatasetStats {
 struct PreparedDataset {
   std::string name, fingerprint, recipe_toml;
   int32_t max_history = 50;  //!< the recipe's history length (copied into view())
+  std::string split_method = "loo";  //!< the recipe's split.method (split_dataset() follows it)
   ItemCatalog items;
   std::vector<std::string> user_tokens;
   SequenceSet sequences;  //!< full time-sorted sequence of each user (after filtering)

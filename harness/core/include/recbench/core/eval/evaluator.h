@@ -66,6 +66,8 @@ struct TopKLists {
 //! Candidates mode's extra metric (in the metric registry): the share of examples whose row the
 //! model did not mark invalid (all-NaN scores, e.g. a generated answer that names no candidate).
 inline constexpr const char* kValidRatio = "ValidRatio";
+//! Candidates mode's LLaRA HR@K (in the metric registry): hits among the valid rows only.
+inline constexpr const char* kValidHR = "ValidHR";
 
 struct EvalResult {
   std::vector<std::pair<std::string, double>> metrics;  //!< "NDCG@10" -> mean over users
@@ -94,6 +96,11 @@ std::vector<std::pair<std::string, double>> rank_metrics(const std::vector<int64
                                                          const std::vector<std::string>& metrics,
                                                          const std::vector<int64_t>& topk,
                                                          TiePolicy policy);
+
+//! Each example's value of rank metric `metric` at `k` (the terms rank_metrics averages).
+std::vector<double> rank_metric_values(const std::string& metric, int64_t k,
+                                       const std::vector<int64_t>& greater,
+                                       const std::vector<int64_t>& ties, TiePolicy policy);
 
 //! Coverage, Gini and TailShare at each K from top-K lists; `num_items` includes padding and
 //! `item_counts` (training popularity, index = item id) defines the tail items.

@@ -19,8 +19,9 @@ struct MetricInfo {
   std::string_view name;                  //!< canonical spelling, e.g. "NDCG"
   std::vector<std::string_view> aliases;  //!< other accepted spellings (RecBole's), any case
   MetricKind kind;
-  bool higher_is_better;   //!< false: smaller is better (early stopping, bold in reports)
-  std::string_view needs;  //!< what it is computed from, for docs and messages
+  bool higher_is_better;         //!< false: smaller is better (early stopping, bold in reports)
+  std::string_view needs;        //!< what it is computed from, for docs and messages
+  bool candidates_only = false;  //!< computed in candidates mode only (needs invalid answers)
 };
 
 //! Every metric, in canonical order.

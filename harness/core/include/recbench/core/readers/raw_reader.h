@@ -26,7 +26,8 @@ class RawSink {
 struct ReadStats {
   static constexpr size_t kMaxMessages = 20;  //!< skipped-line messages kept for the log
   int64_t lines = 0;
-  int64_t skipped = 0;                //!< malformed lines skipped under on_error = "skip"
+  int64_t skipped = 0;  //!< malformed lines skipped under on_error = "skip"
+  int64_t repeats = 0;  //!< records repeating an earlier one's (user, item, time), read as one
   std::vector<std::string> messages;  //!< "file:line: reason" of the first skipped lines
 };
 

@@ -5,6 +5,8 @@
 #include <vector>
 
 #include "recbench/core/common/enum_names.h"
+#include "recbench/core/eval/evaluator.h"
+#include "recbench/core/results/published.h"
 #include "recbench/core/results/results_file.h"
 
 namespace recbench {
@@ -18,6 +20,10 @@ struct ReportOptions {
   ReportFormat format = ReportFormat::markdown;
   std::vector<std::string> metrics;  //!< empty: every metric found
   std::string baseline;              //!< model label; adds improvement over it (%)
+  //! Published numbers (the run's [[reference]] tables): a table of recbench against each, with
+  //! the difference and a verdict (md, latex), or extra columns (csv).
+  std::vector<PublishedValue> references;
+  TiePolicy ties = TiePolicy::pessimistic;  //!< the run's policy, for per-user standard errors
 };
 
 //! datasets x models, mean ± std over seeds, best per dataset in bold (in each metric's direction,
