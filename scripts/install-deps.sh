@@ -12,6 +12,8 @@ packages=(
   zlib1g-dev libpcre2-dev                    # gzip, Unicode regex
   libssl-dev libicu-dev                      # SHA-256 fingerprints, Unicode normalisation
   libgtest-dev libbenchmark-dev
+  python3-h5py python3-pandas python3-matplotlib  # python/recbench: reader, plots, their tests
+  python3-scipy                              # reference values of the statistics tests
 )
 
 missing=()
