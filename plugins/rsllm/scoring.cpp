@@ -2,9 +2,13 @@
 // prompt scored by answer likelihood, constrained or free greedy generation, or the embedding head.
 #include <algorithm>
 #include <limits>
+#include <optional>
+#include <string>
+#include <vector>
 
 #include <torch/torch.h>
 
+#include "recbench/llm/answer_match.h"
 #include "rsllm/decoding.h"
 #include "rsllm/prompt_batch.h"
 #include "rsllm/rsllm.h"
@@ -104,11 +108,19 @@ torch::Tensor Rsllm::candidate_chunk(const HistoryBatch& batch, int64_t first, i
   const auto out = greedy_decode(net_->lm, embeds, pb.attention, longest + (constrained ? 0 : 2),
                                  eos_, constrained ? &tries : nullptr);
   auto scores = torch::zeros({count, c}, torch::kFloat);
+  std::vector<std::string> titles(static_cast<size_t>(c));
   for (int64_t b = 0; b < count; ++b) {
-    const auto found = tries[b].find(out[b]);
+    // Constrained decoding can only end on a title; a free answer is read as LLaRA reads it.
+    std::optional<size_t> found;
+    if (constrained) {
+      found = tries[b].find(out[b]);
+    } else {
+      for (int64_t j = 0; j < c; ++j) titles[j] = builder_->title(r[b * c + j]);
+      found = llm::llara_answer(tokenizer_->decode(out[b], /*skip_special=*/true), titles);
+    }
     if (found) {
-      scores[b][*found] = 1.0f;
-    } else {  // names no candidate: an invalid answer (the evaluator's ValidRatio)
+      scores[b][static_cast<int64_t>(*found)] = 1.0f;
+    } else {  // names no candidate, or several: an invalid answer (the evaluator's ValidRatio)
       scores[b].fill_(std::numeric_limits<float>::quiet_NaN());
     }
   }
