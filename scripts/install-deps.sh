@@ -14,6 +14,7 @@ packages=(
   libgtest-dev libbenchmark-dev
   python3-h5py python3-pandas python3-matplotlib  # python/recbench: reader, plots, their tests
   python3-scipy                              # reference values of the statistics tests
+  chromium                                   # the HTML report test renders the page headless
 )
 
 missing=()

@@ -14,5 +14,6 @@ int report_command(const std::vector<std::string>& args);
 int data_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int llm_command(const std::vector<std::string>& args);
+int plot_command(const std::vector<std::string>& args);
 
 }  // namespace recbench::cli

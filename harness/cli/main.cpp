@@ -16,6 +16,8 @@ constexpr const char* kUsage =
 usage:
   recbench run EXPERIMENT.toml [--out FILE.h5] [--set key=value ...] [--resume] [--device cpu|cuda]
   recbench report FILE.h5 [--format md|latex|csv] [--metric NDCG@10 ...] [--baseline NAME]
+  recbench plot FILE.h5 --kind curves|metric-at-k|bars [--metric M] --out FIG.png|svg|pdf
+                                       figures (matplotlib, through python/recbench)
   recbench data prepare RECIPE.toml    raw files -> prepared, cached dataset; prints statistics
   recbench data synth [--out DIR]      writes the deterministic synthetic dataset
   recbench plugins [--plugin-path DIR] lists loadable plugins
@@ -36,11 +38,8 @@ int main(int argc, char** argv) {
   recbench::keep_freed_memory();
   using namespace recbench::cli;
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
-      {"run", run_command},
-      {"report", report_command},
-      {"data", data_command},
-      {"plugins", plugins_command},
-      {"llm", llm_command}};
+      {"run", run_command},         {"report", report_command}, {"data", data_command},
+      {"plugins", plugins_command}, {"llm", llm_command},       {"plot", plot_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;
     return argc < 2 ? kExitBadInput : kExitOk;
@@ -48,7 +47,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(argv[1]);
   if (it == commands.end()) {
     std::cerr << "recbench: unknown command '" << argv[1]
-              << "'; known commands: data, llm, plugins, report, run\n";
+              << "'; known commands: data, llm, plot, plugins, report, run\n";
     return kExitBadInput;
   }
   try {

@@ -40,6 +40,17 @@ declare -A tiny=(
     --set models.cprec.params.pretrain_tokens=2000 --set models.cprec.params.epochs=1
     --set models.cprec_no_cpt.params.epochs=1 --set models.cprec_zero_shot.params.pretrain_tokens=2000"
   [experiments/rsllm.toml]="--set experiment.seeds=[1] --set models.sasrec.params.epochs=1"
+  [experiments/reproduce/llara-lastfm.toml]="--set experiment.seeds=[1]
+    --set models.gru4rec.params.epochs=1 --set models.caser.params.epochs=1
+    --set models.sasrec.params.epochs=1"
+  [experiments/reproduce/ml-100k-recbole.toml]="--set experiment.seeds=[1]
+    --set models.sasrec.params.epochs=1"
+  [experiments/reproduce/s3rec-beauty.toml]="--set experiment.seeds=[1]
+    --set models.sasrec.params.epochs=1"
+  [experiments/reproduce/s3rec-sports.toml]="--set experiment.seeds=[1]
+    --set models.sasrec.params.epochs=1"
+  [experiments/reproduce/s3rec-toys.toml]="--set experiment.seeds=[1]
+    --set models.sasrec.params.epochs=1"
 )
 
 # Experiments whose LLM rows (or five neural baselines) take minutes even when tiny: they run (with the overrides above)
@@ -51,15 +62,27 @@ declare -A stop=(
   [experiments/cprec_evidence.toml]="info cell domain8/"  # every model on the first dataset
   [experiments/rsllm.toml]="info cell "  # validation only: a SASRec epoch on a stand-in is minutes
   [experiments/baselines.toml]="info cell synthetic/sasrec/"  # Pop and GRU4Rec done
+  # Full ranking on the S3-Rec files: Pop's cells finish, a SASRec epoch takes a minute.
+  [experiments/reproduce/s3rec-beauty.toml]="info cell s3rec-beauty/sasrec/"
+  [experiments/reproduce/s3rec-sports.toml]="info cell s3rec-sports/sasrec/"
+  [experiments/reproduce/s3rec-toys.toml]="info cell s3rec-toys/sasrec/"
 )
 # A `report` of a results file that a stopped run wrote only checks the command line (the cells
 # it names may be missing).
 declare -A partial_results=([results/rsllm.h5]=1)
 
 # Commands to run once before a document's first command naming the key (a path it uses).
+# The reproductions read the real data: the development copy beside the project (CI has it), laid
+# out by scripts/link-real-data.sh as docs/reproductions.md says.
+link_real="bash $project/scripts/link-real-data.sh $project/../shared/data/real \$PWD/datasets/raw"
 declare -A setup=(
   # bench/cprec/run_evidence.sh makes the world first (docs/methods/cprec.md says so).
   [experiments/cprec_evidence.toml]="bash $project/bench/cprec/make_world.sh $bin \$PWD/datasets/raw/cprec-world"
+  [experiments/reproduce/llara-lastfm.toml]="$link_real"
+  [experiments/reproduce/ml-100k-recbole.toml]="$link_real"
+  [experiments/reproduce/s3rec-beauty.toml]="$link_real"
+  [experiments/reproduce/s3rec-sports.toml]="$link_real"
+  [experiments/reproduce/s3rec-toys.toml]="$link_real"
 )
 
 # Prints "DOC:LINE<TAB>COMMAND" for each recbench command line of DOC's fenced blocks, with

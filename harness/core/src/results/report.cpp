@@ -293,7 +293,31 @@ std::string escape_latex(const std::string& text) {
   return out;
 }
 
+std::string escape_html(const std::string& text) {
+  std::string out;
+  for (char c : text) {
+    switch (c) {
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
+    }
+  }
+  return out;
+}
+
 const Style kMarkdown{"**", "**", " ± ", "%", "-", escape_markdown};
+const Style kHtml{"<b>", "</b>", " ± ", "%", "–", escape_html};
 const Style kLatex{"\\textbf{", "}", " $\\pm$ ", "\\%", "--", escape_latex};
 
 std::string cell_text(const Row& row, size_t i, const Style& style) {
@@ -505,6 +529,107 @@ std::string render_csv(const Grid& grid, const std::vector<std::vector<Row>>& ta
   return out.str();
 }
 
+std::string failed_list(const std::vector<CellRecord>& cells, const std::string& prefix);
+
+constexpr const char* kHtmlStyle =
+    "body{font-family:sans-serif;max-width:75em;margin:2em auto;padding:0 1em;color:#222}"
+    "table{border-collapse:collapse;margin:.5em 0 1.5em}"
+    "th,td{border-bottom:1px solid #ccc;padding:.25em .75em;text-align:right}"
+    "th:first-child,td:first-child{text-align:left}"
+    "pre{background:#f6f6f6;padding:.75em;overflow-x:auto}figure{margin:1em 0}"
+    "figure svg{max-width:100%;height:auto}.failed{color:#b00}";
+
+void html_table(std::ostringstream& out, const std::vector<std::string>& header,
+                const std::vector<std::vector<std::string>>& rows) {
+  out << "<table>\n<tr>";
+  for (const auto& h : header) out << "<th>" << escape_html(h) << "</th>";
+  out << "</tr>\n";
+  for (const auto& row : rows) {
+    out << "<tr>";
+    for (const auto& cell : row) out << "<td>" << cell << "</td>";
+    out << "</tr>\n";
+  }
+  out << "</table>\n";
+}
+
+//! One self-contained page: no script or style from elsewhere, figures inline, so it opens
+//! offline. The closing script counts the table cells the browser laid out (a test reads it).
+std::string render_html(const Grid& grid, const std::vector<std::vector<Row>>& tables,
+                        const std::vector<Comparison>& comparisons,
+                        const std::vector<CellRecord>& cells, const ReportOptions& options) {
+  std::ostringstream out;
+  const RunInfo* run = options.run;
+  const std::string name = run != nullptr ? run->experiment_name : "results";
+  out << "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>recbench "
+         "report: "
+      << escape_html(name) << "</title>\n<style>" << kHtmlStyle << "</style>\n</head>\n<body>\n"
+      << "<h1>recbench report: " << escape_html(name) << "</h1>\n";
+  for (size_t t = 0; t < tables.size(); ++t) {
+    std::vector<std::string> header{"Dataset"};
+    header.insert(header.end(), grid.models.begin(), grid.models.end());
+    std::vector<std::vector<std::string>> rows;
+    for (const Row& row : tables[t]) {
+      std::vector<std::string>& r = rows.emplace_back();
+      r.push_back(escape_html(row.dataset));
+      for (size_t i = 0; i < row.cells.size(); ++i) r.push_back(cell_text(row, i, kHtml));
+    }
+    out << "<h2>" << escape_html(grid.metrics[t]) << "</h2>\n";
+    html_table(out, header, rows);
+  }
+  out << "<p>Mean ± sample standard deviation over seeds; the best model of each dataset in "
+         "bold (in the metric's direction)";
+  if (!options.baseline.empty()) {
+    out << "; in parentheses the relative improvement over " << escape_html(options.baseline)
+        << " in %";
+  }
+  out << ".</p>\n";
+  if (!comparisons.empty()) {
+    std::vector<std::vector<std::string>> rows;
+    for (const Comparison& c : comparisons) {
+      const PublishedValue& r = *c.ref;
+      const bool have = c.ours.n > 0;
+      rows.push_back(
+          {escape_html(r.dataset), escape_html(r.model), escape_html(r.metric),
+           escape_html(r.source),
+           have ? fixed(c.ours.mean, "%.4f") + " ± " + fixed(c.ours.std, "%.4f") +
+                      " (n=" + std::to_string(c.ours.n) + ")"
+                : "–",
+           fixed(r.value, "%.4f"), have ? fixed(c.ours.mean - r.value, "%+.4f") : "–",
+           escape_html(c.verdict) + (have ? " (± " + fixed(c.noise, "%.4f") + ")" : "")});
+    }
+    out << "<h2>Published numbers</h2>\n";
+    html_table(
+        out,
+        {"Dataset", "Model", "Metric", "Source", "recbench", "Published", "Difference", "Verdict"},
+        rows);
+    out << "<p>Verdict " << escape_html(kNoiseRule) << ".</p>\n";
+  }
+  const std::string failures = failed_list(cells, "");
+  if (!failures.empty()) {
+    out << "<h2 class=\"failed\">Failed cells</h2>\n<pre>" << escape_html(failures) << "</pre>\n";
+  }
+  for (const auto& [caption, svg] : options.figures) {
+    out << "<figure>" << svg << "<figcaption>" << escape_html(caption)
+        << "</figcaption></figure>\n";
+  }
+  if (run != nullptr) {
+    out << "<h2>Environment</h2>\n";
+    html_table(
+        out, {"", ""},
+        {{"recbench", escape_html(run->recbench_version)},
+         {"git revision", escape_html(run->git_revision)},
+         {"LibTorch", escape_html(run->torch_version)},
+         {"device", escape_html(run->device)},
+         {"started", escape_html(run->start_time)},
+         {"finished", escape_html(run->end_time.empty() ? "(not finished)" : run->end_time)}});
+    out << "<h2>Experiment</h2>\n<pre>" << escape_html(run->experiment_toml) << "</pre>\n";
+  }
+  out << "<script>document.body.dataset.renderedCells = String(Array.from("
+         "document.querySelectorAll('td')).filter(c => c.getClientRects().length > 0).length);"
+         "</script>\n</body>\n</html>\n";
+  return out.str();
+}
+
 //! "dataset / model / seed s: first line of the error" for every failed cell, each after `prefix`.
 std::string failed_list(const std::vector<CellRecord>& cells, const std::string& prefix) {
   const size_t max_error = 200;
@@ -551,6 +676,8 @@ std::string render_report(const std::vector<CellRecord>& cells, const ReportOpti
              failed_list(cells, "% failed: ");
     case ReportFormat::csv:
       return render_csv(grid, tables, comparisons, options);
+    case ReportFormat::html:
+      return render_html(grid, tables, comparisons, cells, options);
   }
   return {};
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "recbench/core/common/enum_names.h"
@@ -11,10 +12,11 @@
 
 namespace recbench {
 
-enum class ReportFormat { markdown, latex, csv };
+enum class ReportFormat { markdown, latex, csv, html };
 
-//! Spellings of --format (md, latex, csv), with the aliases markdown and tex.
-inline constexpr EnumNames<ReportFormat, 3> kReportFormats{{"md", "latex", "csv"}, "report format"};
+//! Spellings of --format (md, latex, csv, html), with the aliases markdown and tex.
+inline constexpr EnumNames<ReportFormat, 4> kReportFormats{{"md", "latex", "csv", "html"},
+                                                           "report format"};
 
 struct ReportOptions {
   ReportFormat format = ReportFormat::markdown;
@@ -24,12 +26,17 @@ struct ReportOptions {
   //! the difference and a verdict (md, latex), or extra columns (csv).
   std::vector<PublishedValue> references;
   TiePolicy ties = TiePolicy::pessimistic;  //!< the run's policy, for per-user standard errors
+  //! html only: the run (its experiment and environment are printed) and figures to embed
+  //! (each a caption and an inline SVG document).
+  const RunInfo* run = nullptr;
+  std::vector<std::pair<std::string, std::string>> figures;
 };
 
-//! datasets x models, mean ± std over seeds, best per dataset in bold (in each metric's direction,
-//! from the metric registry); failed cells marked (rules in docs/results-format.md). Metric names
-//! are matched as the registry spells them ("ndcg@10" finds NDCG@10). Throws ConfigError for a
-//! metric or baseline that is not in the results.
+//! datasets x models, mean ± std over seeds, best per dataset in bold (html: one self-contained
+//! page with the tables, the figures, the experiment and the environment) (in each metric's
+//! direction, from the metric registry); failed cells marked (rules in docs/results-format.md).
+//! Metric names are matched as the registry spells them ("ndcg@10" finds NDCG@10). Throws
+//! ConfigError for a metric or baseline that is not in the results.
 std::string render_report(const std::vector<CellRecord>& cells, const ReportOptions& options);
 //! Accepts md/markdown, latex/tex, csv; ConfigError naming the known formats otherwise.
 ReportFormat parse_report_format(const std::string& name);
