@@ -101,6 +101,13 @@ def convert(path, df, pad):
     return rows
 
 
+def write_tsv(path, rows):
+    """Writes [(history ids, next id)] as train/valid/test.tsv (format: module docstring)."""
+    with open(path, "w", encoding="utf-8", newline="\n") as f:
+        f.write("history\tnext\n")
+        f.writelines(" ".join(map(str, h)) + f"\t{t}\n" for h, t in rows)
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("in_dir", help="folder with LLaRA's pickled DataFrames")
@@ -123,9 +130,7 @@ def main():
     notes = []
     for split, name in SPLITS:
         rows = converted[split]
-        with open(os.path.join(args.out_dir, name), "w", encoding="utf-8", newline="\n") as f:
-            f.write("history\tnext\n")
-            f.writelines(" ".join(map(str, h)) + f"\t{t}\n" for h, t in rows)
+        write_tsv(os.path.join(args.out_dir, name), rows)
         with open(paths[split], "rb") as f:
             digest = hashlib.sha256(f.read()).hexdigest()
         empty = sum(1 for h, _ in rows if not h)

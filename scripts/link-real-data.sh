@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Lays a folder of real downloads out as the recipes expect (datasets/raw/<folder>), with symlinks,
-# and converts LLaRA's pickled splits into the plain format of the `llara` reader.
+# converts LLaRA's pickled splits into the plain format of the `llara` reader and rebuilds LLaRA's
+# MovieLens training rows from ml-100k.
 #   scripts/link-real-data.sh [REAL_DIR [RAW_DIR]]
 # REAL_DIR defaults to ../shared/data/real (the development copy; see its README), RAW_DIR to
 # datasets/raw. Nothing is copied into the repository: datasets/raw is git-ignored.
@@ -32,3 +33,9 @@ for name in lastfm movielens steam; do
   "${PYTHON:-/usr/bin/python3}" scripts/convert_llara.py "$src" "$raw/llara/$name" --train "$train"
   [ ! -f "$src/id2name.txt" ] || ln -sfn "$src/id2name.txt" "$raw/llara/$name/id2name.txt"
 done
+
+# LLaRA's MovieLens training rows, rebuilt from ml-100k and checked against LLaRA's own files.
+if [ -d "$real/ml-100k" ] && [ -d "$real/llara/movielens" ]; then
+  "${PYTHON:-/usr/bin/python3}" scripts/rebuild_llara_movielens.py "$real/ml-100k" \
+    "$real/llara/movielens" "$raw/llara/movielens-rebuilt"
+fi

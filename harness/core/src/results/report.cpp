@@ -4,12 +4,14 @@
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
 
 #include "recbench/core/eval/metric_registry.h"
 #include "recbench/core/results/report.h"
+#include "recbench/core/results/significance.h"
 #include "recbench/detail/key_check.h"
 #include "recbench/error.h"
 
@@ -24,12 +26,26 @@ struct Summary {
   double mean = 0.0, std = 0.0;  //!< sample std (n - 1); 0 when n < 2
 };
 
+//! One model against the baseline on one dataset and metric: paired tests over test users (each
+//! user's value averaged over the complete seeds), a paired t-test over seeds (seeds both ran),
+//! a bootstrap interval of the mean difference; one-sided in the direction of the difference.
+struct Tests {
+  Alternative direction = Alternative::greater;  //!< the claim tested: above or below
+  WilcoxonResult wilcoxon;
+  PairedTResult t_users, t_seeds;
+  BootstrapInterval difference;  //!< model - baseline, over users
+  double wilcoxon_holm = std::numeric_limits<double>::quiet_NaN();  //!< Holm over the table
+  double t_users_holm = std::numeric_limits<double>::quiet_NaN();
+  std::string reason;  //!< why no per-user test (list/run metric, failed cells, ...), else ""
+};
+
 //! One table row: a dataset and a metric across models.
 struct Row {
   std::string dataset;
   std::vector<Summary> cells;                      //!< one per model
   std::vector<bool> best;                          //!< bold
   std::vector<std::optional<double>> improvement;  //!< % over the baseline
+  std::vector<std::optional<Tests>> tests;         //!< against the baseline (--baseline)
   bool mark_n = false;                             //!< models differ in their number of seeds
 };
 
@@ -155,8 +171,75 @@ void mark_best(Row& row, const std::string& metric) {
   }
 }
 
+//! Each test user's value of `metric` averaged over the complete seeds, and each seed's mean;
+//! nullopt with a reason when the metric has no per-user value or the cells disagree on users.
+struct PerUser {
+  std::vector<double> values;            //!< per test example, mean over seeds
+  std::map<int64_t, double> seed_means;  //!< seed -> the metric's value
+  std::string reason;
+};
+
+PerUser per_user(const std::vector<const CellRecord*>& cells, const std::string& metric,
+                 TiePolicy ties) {
+  PerUser out;
+  const MetricInfo* info = registry_entry(metric);
+  const auto at = metric.find('@');
+  if (info == nullptr || info->kind != MetricKind::rank || info->candidates_only ||
+      at == std::string::npos) {
+    out.reason = "no per-user values for " + metric;
+    return out;
+  }
+  const int64_t k = std::stoll(metric.substr(at + 1));
+  int seeds = 0;
+  for (const CellRecord* cell : cells) {
+    if (cell->status != "complete") continue;
+    const auto v =
+        rank_metric_values(std::string(info->name), k, cell->rank_greater, cell->rank_ties, ties);
+    if (seeds > 0 && v.size() != out.values.size()) {
+      out.reason = "seeds have different test sets";
+      return out;
+    }
+    if (seeds == 0) out.values.assign(v.size(), 0.0);
+    for (size_t i = 0; i < v.size(); ++i) out.values[i] += v[i];
+    double sum = 0.0;
+    for (double x : v) sum += x;
+    out.seed_means[cell->seed] = v.empty() ? 0.0 : sum / static_cast<double>(v.size());
+    ++seeds;
+  }
+  if (seeds == 0) out.reason = "no complete seed";
+  for (double& x : out.values) x /= std::max(seeds, 1);
+  return out;
+}
+
+Tests test_against(const std::vector<const CellRecord*>& model,
+                   const std::vector<const CellRecord*>& base, const std::string& metric,
+                   TiePolicy ties, bool lower_better, double model_mean, double base_mean) {
+  Tests t;
+  const bool above = model_mean >= base_mean;
+  t.direction = above ? Alternative::greater : Alternative::less;
+  const PerUser m = per_user(model, metric, ties), b = per_user(base, metric, ties);
+  t.reason = !m.reason.empty() ? m.reason : b.reason;
+  if (t.reason.empty() && m.values.size() != b.values.size()) {
+    t.reason = "the model and the baseline have different test sets";
+  }
+  if (!t.reason.empty()) return t;
+  (void)lower_better;  // the direction is the observed one, whichever way is better
+  t.wilcoxon = wilcoxon_signed_rank(m.values, b.values, t.direction);
+  t.t_users = paired_t_test(m.values, b.values, t.direction);
+  t.difference = bootstrap_mean_difference_ci(m.values, b.values, 0.95, 1000, 0);
+  std::vector<double> ms, bs;  // seeds both ran, paired by seed
+  for (const auto& [seed, value] : m.seed_means) {
+    if (auto it = b.seed_means.find(seed); it != b.seed_means.end()) {
+      ms.push_back(value);
+      bs.push_back(it->second);
+    }
+  }
+  t.t_seeds = paired_t_test(ms, bs, t.direction);
+  return t;
+}
+
 Row make_row(const Grid& grid, const std::string& dataset, const std::string& metric,
-             const std::string& baseline) {
+             const std::string& baseline, TiePolicy ties) {
   Row row;
   row.dataset = dataset;
   for (const std::string& model : grid.models) {
@@ -165,19 +248,25 @@ Row make_row(const Grid& grid, const std::string& dataset, const std::string& me
   }
   row.best.assign(row.cells.size(), false);
   row.improvement.assign(row.cells.size(), std::nullopt);
+  row.tests.assign(row.cells.size(), std::nullopt);
   mark_best(row, metric);
   auto base_it = std::find(grid.models.begin(), grid.models.end(), baseline);
   if (baseline.empty() || base_it == grid.models.end()) {
     return row;
   }
   const Summary& base = row.cells[static_cast<size_t>(base_it - grid.models.begin())];
-  if (base.n == 0 || base.mean == 0.0) {
+  if (base.n == 0) {
     return row;
   }
   double sign = lower_is_better(metric) ? -1.0 : 1.0;
+  const auto& base_cells = grid.cells.at({dataset, baseline});
   for (size_t i = 0; i < row.cells.size(); ++i) {
     if (grid.models[i] != baseline && row.cells[i].n > 0) {
-      row.improvement[i] = sign * (row.cells[i].mean - base.mean) / std::abs(base.mean) * 100.0;
+      if (base.mean != 0.0) {
+        row.improvement[i] = sign * (row.cells[i].mean - base.mean) / std::abs(base.mean) * 100.0;
+      }
+      row.tests[i] = test_against(grid.cells.at({dataset, grid.models[i]}), base_cells, metric,
+                                  ties, lower_is_better(metric), row.cells[i].mean, base.mean);
     }
   }
   return row;
@@ -253,6 +342,7 @@ std::string fixed(double value, const char* format) {
 struct Style {
   std::string bold_open, bold_close, plus_minus, percent, missing;
   std::string (*escape)(const std::string&);
+  std::string dagger = "†";  //!< significant difference from the baseline
 };
 
 std::string escape_markdown(const std::string& text) {
@@ -318,7 +408,54 @@ std::string escape_html(const std::string& text) {
 
 const Style kMarkdown{"**", "**", " ± ", "%", "-", escape_markdown};
 const Style kHtml{"<b>", "</b>", " ± ", "%", "–", escape_html};
-const Style kLatex{"\\textbf{", "}", " $\\pm$ ", "\\%", "--", escape_latex};
+const Style kLatex{"\\textbf{", "}", " $\\pm$ ", "\\%", "--", escape_latex, "$^{\\dagger}$"};
+
+constexpr double kAlpha = 0.05;
+
+//! Holm's correction over every valid per-user test of one table (all datasets and models).
+void adjust_table(std::vector<Row>& rows) {
+  // test(t) -> (valid, p); adjusted(t) -> where the Holm-adjusted p goes.
+  const auto adjust = [&](auto test, auto adjusted) {
+    std::vector<double> p;
+    std::vector<Tests*> owners;
+    for (Row& row : rows) {
+      for (auto& t : row.tests) {
+        if (!t || !t->reason.empty() || !test(*t).first) continue;
+        p.push_back(test(*t).second);
+        owners.push_back(&*t);
+      }
+    }
+    const auto holm_p = holm(p);
+    for (size_t i = 0; i < owners.size(); ++i) adjusted(*owners[i]) = holm_p[i];
+  };
+  adjust([](const Tests& t) { return std::pair(t.wilcoxon.valid, t.wilcoxon.p_value); },
+         [](Tests& t) -> double& { return t.wilcoxon_holm; });
+  adjust([](const Tests& t) { return std::pair(t.t_users.valid, t.t_users.p_value); },
+         [](Tests& t) -> double& { return t.t_users_holm; });
+}
+
+//! The legend of the markers, and why a test is missing where it is.
+std::string test_legend(const std::vector<Row>& rows, const std::vector<std::string>& models,
+                        const std::string& baseline, const Style& style) {
+  std::string out = style.dagger + " the difference from " + style.escape(baseline) +
+                    " is significant at " + fixed(kAlpha, "%.2f") +
+                    ": one-sided Wilcoxon signed-rank test over test users (each user's value "
+                    "averaged over seeds), Holm-adjusted over this table.";
+  for (const Row& row : rows) {
+    for (size_t i = 0; i < row.tests.size(); ++i) {
+      if (!row.tests[i]) continue;
+      const Tests& t = *row.tests[i];
+      const std::string why = !t.reason.empty()   ? t.reason
+                              : !t.wilcoxon.valid ? t.wilcoxon.reason
+                                                  : "";
+      if (!why.empty()) {
+        out += " No test for " + style.escape(row.dataset) + " / " + style.escape(models[i]) +
+               ": " + style.escape(why) + ".";
+      }
+    }
+  }
+  return out;
+}
 
 std::string cell_text(const Row& row, size_t i, const Style& style) {
   const Summary& s = row.cells[i];
@@ -330,6 +467,7 @@ std::string cell_text(const Row& row, size_t i, const Style& style) {
   }
   std::string mean = fixed(s.mean, "%.4f");
   std::string text = row.best[i] ? style.bold_open + mean + style.bold_close : mean;
+  if (row.tests[i] && row.tests[i]->wilcoxon_holm < kAlpha) text += style.dagger;
   if (s.n > 1) {
     text += style.plus_minus + fixed(s.std, "%.4f");
   }
@@ -374,7 +512,7 @@ std::string render_markdown(const Grid& grid, const std::vector<std::vector<Row>
     }
     if (!options.baseline.empty()) {
       out << "\nIn parentheses: relative improvement over " << escape_markdown(options.baseline)
-          << " in %.\n";
+          << " in %. " << test_legend(tables[t], grid.models, options.baseline, kMarkdown) << "\n";
     }
   }
   return out.str();
@@ -391,7 +529,7 @@ std::string render_latex(const Grid& grid, const std::vector<std::vector<Row>>& 
         << ": mean $\\pm$ std over seeds";
     if (!options.baseline.empty()) {
       out << "; in parentheses the relative improvement over " << escape_latex(options.baseline)
-          << " in \\%";
+          << " in \\%. " << test_legend(tables[t], grid.models, options.baseline, kLatex);
     }
     out << ".}\n  \\begin{tabular}{l" << std::string(grid.models.size(), 'r') << "}\n"
         << "    \\toprule\n    Dataset";
@@ -476,6 +614,30 @@ std::string csv_field(const std::string& text) {
   return out + "\"";
 }
 
+//! The test columns of one cell (empty for the baseline and for cells without values).
+std::string csv_tests(const std::optional<Tests>& tests) {
+  if (!tests) return std::string(18, ',');
+  const Tests& t = *tests;
+  const auto number = [](bool valid, double v) {
+    return valid ? "," + exact(v) : std::string(",");
+  };
+  std::string note = t.reason;
+  if (note.empty() && !t.wilcoxon.valid) note = t.wilcoxon.reason;
+  if (note.empty()) note = t.wilcoxon.note;
+  if (note.empty() && !t.t_seeds.valid) note = "seeds: " + t.t_seeds.reason;
+  const bool w = t.reason.empty() && t.wilcoxon.valid, tu = t.reason.empty() && t.t_users.valid;
+  const bool d = t.reason.empty() && t.difference.valid;
+  return "," + std::string(kAlternatives(t.direction)) + number(w, t.wilcoxon.statistic) + "," +
+         (w ? std::string(kWilcoxonMethods(t.wilcoxon.method)) : "") +
+         number(w, t.wilcoxon.p_value) + number(w, t.wilcoxon_holm) +
+         number(w, t.wilcoxon.rank_biserial) + number(tu, t.t_users.t) +
+         number(tu, t.t_users.p_value) + number(tu, t.t_users_holm) +
+         number(tu, t.t_users.cohens_dz) + number(t.t_seeds.valid, t.t_seeds.t) + "," +
+         std::to_string(t.t_seeds.n) + number(t.t_seeds.valid, t.t_seeds.p_value) +
+         number(d, t.difference.estimate) + number(d, t.difference.lower) +
+         number(d, t.difference.upper) + "," + csv_field(note);
+}
+
 //! The comparison for (metric, dataset, model), or null.
 const Comparison* find_comparison(const std::vector<Comparison>& comparisons,
                                   const std::string& metric, const std::string& dataset,
@@ -491,10 +653,12 @@ std::string render_csv(const Grid& grid, const std::vector<std::vector<Row>>& ta
   std::ostringstream out;
   out << "metric,dataset,model,mean,std,n,failed,best";
   if (!options.baseline.empty()) {
-    out << ",improvement_pct";
+    out << ",improvement_pct,direction,wilcoxon_statistic,wilcoxon_method,wilcoxon_p,"
+           "wilcoxon_p_holm,rank_biserial,t_users,t_users_p,t_users_p_holm,cohens_dz,t_seeds,"
+           "t_seeds_n,t_seeds_p,difference,difference_ci_low,difference_ci_high,test_note";
   }
   if (!comparisons.empty()) {
-    out << ",published,published_source,difference,noise,verdict";
+    out << ",published,published_source,published_difference,noise,verdict";
   }
   out << "\n";
   for (size_t t = 0; t < tables.size(); ++t) {
@@ -510,6 +674,7 @@ std::string render_csv(const Grid& grid, const std::vector<std::vector<Row>>& ta
             << (row.best[i] ? 1 : 0);
         if (!options.baseline.empty()) {
           out << "," << (row.improvement[i] ? exact(*row.improvement[i]) : "");
+          out << csv_tests(row.tests[i]);
         }
         if (!comparisons.empty()) {
           const Comparison* c =
@@ -583,6 +748,12 @@ std::string render_html(const Grid& grid, const std::vector<std::vector<Row>>& t
         << " in %";
   }
   out << ".</p>\n";
+  if (!options.baseline.empty()) {
+    for (size_t t = 0; t < tables.size(); ++t) {
+      out << "<p>" << escape_html(grid.metrics[t]) << ": "
+          << test_legend(tables[t], grid.models, options.baseline, kHtml) << "</p>\n";
+    }
+  }
   if (!comparisons.empty()) {
     std::vector<std::vector<std::string>> rows;
     for (const Comparison& c : comparisons) {
@@ -658,8 +829,9 @@ std::string render_report(const std::vector<CellRecord>& cells, const ReportOpti
   for (const std::string& metric : grid.metrics) {
     std::vector<Row>& rows = tables.emplace_back();
     for (const std::string& dataset : grid.datasets) {
-      rows.push_back(make_row(grid, dataset, metric, options.baseline));
+      rows.push_back(make_row(grid, dataset, metric, options.baseline, options.ties));
     }
+    adjust_table(rows);
   }
   switch (options.format) {
     case ReportFormat::markdown: {
