@@ -49,7 +49,8 @@ void read_rows(const std::filesystem::path& path, const std::string& split, int6
     }
     ++rows;
     if (static_cast<int64_t>(history.size()) < min_history) continue;
-    user = split + "/" + std::to_string(in.line_number() - 1);  // the DataFrame's row position
+    // The DataFrame's row position: line 1 is the header, so line 2 is row 0.
+    user = split + "/" + std::to_string(in.line_number() - 2);
     for (size_t i = 0; i < history.size(); ++i) {
       sink.interaction(user, history[i], static_cast<int64_t>(i), domain);
     }
