@@ -290,17 +290,23 @@ std::vector<PublishedValue> references_of(const toml::table& root, const std::st
   return out;
 }
 
-//! Every reference names a dataset and a model label of the experiment.
-void check_references(const ExperimentConfig& cfg, const std::string& file) {
-  for (const PublishedValue& ref : cfg.references) {
-    const auto where = file + ": reference (" + ref.source + "): ";
+//! Every reference names a dataset and a model label of the experiment; errors point at the key
+//! (cfg.references holds root's [[reference]] tables in order).
+void check_references(const ExperimentConfig& cfg, const toml::table& root,
+                      const std::string& file) {
+  for (size_t i = 0; i < cfg.references.size(); ++i) {
+    const PublishedValue& ref = cfg.references[i];
+    const toml::table& table = *root["reference"][i].as_table();
+    const auto where = [&](const char* key) {
+      return position(file, *table.get(key)) + ": reference." + key + " (" + ref.source + "): ";
+    };
     if (std::none_of(cfg.datasets.begin(), cfg.datasets.end(),
                      [&](const Recipe& r) { return r.name == ref.dataset; })) {
-      throw ConfigError(where + "dataset '" + ref.dataset + "' is not a [[datasets]] name");
+      throw ConfigError(where("dataset") + "'" + ref.dataset + "' is not a [[datasets]] name");
     }
     if (std::none_of(cfg.models.begin(), cfg.models.end(),
                      [&](const ModelEntry& m) { return m.label == ref.model; })) {
-      throw ConfigError(where + "model '" + ref.model + "' is not a [[models]] label");
+      throw ConfigError(where("model") + "'" + ref.model + "' is not a [[models]] label");
     }
   }
 }
@@ -314,7 +320,7 @@ std::vector<PublishedValue> read_references(std::string_view experiment_toml,
 
 TiePolicy stored_tie_policy(std::string_view experiment_toml, const std::string& source) {
   const toml::table root = parse_toml(experiment_toml, source);
-  const auto ties = root["evaluation"]["ties"].value<std::string>();
+  const auto ties = root["evaluation"]["tie_policy"].value<std::string>();
   return ties ? kTiePolicies.parse(*ties) : TiePolicy::pessimistic;
 }
 
@@ -376,7 +382,7 @@ ExperimentConfig load_experiment(const std::filesystem::path& file,
   read_evaluation_section(cfg, root, source);
   read_entries(cfg, root, source);
   cfg.references = references_of(root, source);
-  check_references(cfg, source);
+  check_references(cfg, root, source);
   return cfg;
 }
 

@@ -59,7 +59,7 @@ ExperimentConfig load_experiment(const std::filesystem::path& file,
 std::vector<PublishedValue> read_references(std::string_view experiment_toml,
                                             const std::string& source);
 
-//! The evaluation.ties of an experiment's text (pessimistic when absent).
+//! The evaluation.tie_policy of an experiment's text (pessimistic when absent).
 TiePolicy stored_tie_policy(std::string_view experiment_toml, const std::string& source);
 
 //! Applies one "key=value" override to a parsed experiment table (value is TOML, else a string).
