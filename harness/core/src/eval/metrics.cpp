@@ -99,6 +99,10 @@ std::vector<std::pair<std::string, double>> rank_metrics(const std::vector<int64
 std::vector<double> rank_metric_values(const std::string& metric, int64_t k,
                                        const std::vector<int64_t>& greater,
                                        const std::vector<int64_t>& ties, TiePolicy policy) {
+  if (greater.size() != ties.size()) {
+    throw Error("rank_metric_values: " + std::to_string(greater.size()) + " 'greater' counts but " +
+                std::to_string(ties.size()) + " 'ties' counts");
+  }
   const std::string name = canonical_metric(metric);
   if (is_list_metric(name)) {
     throw Error("rank_metric_values: '" + name + "' needs top-K lists");
