@@ -8,6 +8,7 @@
 
 #include "reader_test_util.h"
 #include "recbench/core/readers/readers.h"
+#include "unit/data/data_test_util.h"
 
 namespace recbench {
 namespace {
@@ -122,6 +123,46 @@ TEST(AmazonReader, JsonEdgeCasesAgreeWithTheReferenceParser) {
   EXPECT_NE(error.find("Toys_5.json:1"), std::string::npos) << error;
   EXPECT_NE(error.find("invalid JSON at column"), std::string::npos) << error;
   std::filesystem::remove_all(dir);
+}
+
+// Amazon 2018 lists one review once per product variant ("style"): the same reviewer, item and
+// time. Those records are one interaction, counted in ReadStats::repeats, not malformed lines.
+TEST(AmazonReader, VariantRepeatsAreOneInteraction) {
+  test::TempDir dir;
+  dir.write("Fashion_5.json",
+            R"({"reviewerID": "U1", "asin": "I1", "unixReviewTime": 100, "style": {"Size:": " S"}})"
+            "\n"
+            R"({"reviewerID": "U1", "asin": "I1", "unixReviewTime": 100, "style": {"Size:": " M"}})"
+            "\n"
+            R"({"reviewerID": "U2", "asin": "I1", "unixReviewTime": 100})"
+            "\n"
+            R"({"reviewerID": "U1", "asin": "I1", "unixReviewTime": 100, "style": {"Size:": " L"}})"
+            "\n"
+            R"({"reviewerID": "U1", "asin": "I1", "unixReviewTime": 200})"
+            "\n"
+            R"({"reviewerID": "U1", "asin": "I2", "unixReviewTime": 100})"
+            "\n");
+  auto recipe = reader_test::fixture_recipe("amazon2018", {{"reviews", "Fashion_5.json"}});
+  recipe.base_dir = dir.path();
+  reader_test::RecordingSink sink;
+  ReadStats stats;
+  read_amazon2018(recipe, sink, stats);  // on_error = "fail": no error
+  ASSERT_EQ(sink.interactions.size(), 4u);
+  EXPECT_EQ(sink.interactions[0], (Interaction{"U1", "I1", 100, "Fashion"}));
+  EXPECT_EQ(sink.interactions[1], (Interaction{"U2", "I1", 100, "Fashion"}));
+  EXPECT_EQ(sink.interactions[2], (Interaction{"U1", "I1", 200, "Fashion"}));  // another time
+  EXPECT_EQ(sink.interactions[3], (Interaction{"U1", "I2", 100, "Fashion"}));  // another item
+  EXPECT_EQ(stats.repeats, 2);
+  EXPECT_EQ(stats.skipped, 0);
+  EXPECT_EQ(stats.lines, 6);
+  EXPECT_TRUE(stats.messages.empty());
+
+  // Prepared without [filter] dedup, the repeats still count once: U1 keeps 3 interactions
+  // (min_length 3 drops U2).
+  const PreparedDataset d = test::prepare_uncached(recipe);
+  EXPECT_EQ(d.stats.raw_interactions, 4);
+  EXPECT_EQ(d.stats.interactions, 3);
+  EXPECT_EQ(d.user_tokens, (std::vector<std::string>{"U1"}));
 }
 
 TEST(AmazonReader, ReviewsAreRequired) {
