@@ -91,6 +91,50 @@ TEST(RankMetrics, UnknownMetricListsTheKnownOnes) {
   EXPECT_THROW(rank_metrics({0}, {0}, {"Coverage"}, {1}, TiePolicy::pessimistic), Error);
 }
 
+// rank_metric_values: the per-example terms whose mean rank_metrics reports (the report's
+// per-user standard errors are computed from them).
+TEST(RankMetricValues, MeanIsTheRankMetricForEveryMetricAndPolicy) {
+  // Ten examples: hits, misses, ties around K and a target tied with everything.
+  const std::vector<int64_t> greater{0, 2, 1, 0, 4, 9, 0, 3, 1, 20};
+  const std::vector<int64_t> ties{0, 0, 2, 5, 0, 1, 0, 3, 0, 40};
+  for (TiePolicy policy : {TiePolicy::pessimistic, TiePolicy::optimistic, TiePolicy::expected}) {
+    for (const std::string& name : kRankMetrics) {
+      for (int64_t k : {1, 3, 5, 10}) {
+        const auto values = rank_metric_values(name, k, greater, ties, policy);
+        ASSERT_EQ(values.size(), greater.size());
+        double sum = 0.0;
+        for (double v : values) sum += v;
+        const auto expected = rank_metrics(greater, ties, {name}, {k}, policy);
+        EXPECT_NEAR(sum / static_cast<double>(values.size()), expected.at(0).second, 1e-12)
+            << name << "@" << k << " policy " << static_cast<int>(policy);
+      }
+    }
+  }
+}
+
+TEST(RankMetricValues, ValuesAreEachExamplesTerm) {
+  // Ranks 1, 3 and 2..4 (one above, two tied) as in the cases above.
+  EXPECT_EQ(rank_metric_values("HR", 3, kGreater, kTies, TiePolicy::pessimistic),
+            (std::vector<double>{1.0, 1.0, 0.0}));
+  EXPECT_EQ(rank_metric_values("hit", 3, kGreater, kTies, TiePolicy::optimistic),
+            (std::vector<double>{1.0, 1.0, 1.0}));
+  const auto ndcg = rank_metric_values("NDCG", 3, kGreater, kTies, TiePolicy::expected);
+  ASSERT_EQ(ndcg.size(), 3u);
+  EXPECT_DOUBLE_EQ(ndcg[1], 0.5);
+  EXPECT_DOUBLE_EQ(ndcg[2], (inv_log2(2) + inv_log2(3)) / 3);
+  EXPECT_TRUE(rank_metric_values("MRR", 10, {}, {}, TiePolicy::expected).empty());
+}
+
+TEST(RankMetricValues, RejectsListMetricsBadCutOffsAndMismatchedCounts) {
+  EXPECT_THROW(rank_metric_values("Coverage", 10, kGreater, kTies, TiePolicy::pessimistic), Error);
+  EXPECT_THROW(rank_metric_values("HR", 0, kGreater, kTies, TiePolicy::pessimistic), ConfigError);
+  EXPECT_THROW(rank_metric_values("AUC", 10, kGreater, kTies, TiePolicy::pessimistic), ConfigError);
+  const auto msg = error_of<Error>([] {
+    rank_metric_values("HR", 10, {0, 1, 2}, {0}, TiePolicy::pessimistic);
+  });
+  EXPECT_NE(msg.find("3 'greater' counts but 1 'ties' counts"), std::string::npos) << msg;
+}
+
 // Items 1..5 (num_items 6 with padding); three users' top-2 lists.
 TopKLists hand_lists() {
   TopKLists l;
