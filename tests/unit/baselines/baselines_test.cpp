@@ -1,14 +1,18 @@
 // The neural baselines learn: a planted next-item rule (SASRec, GRU4Rec reach HR@1 > 0.9), a
 // noisy sequential signal and the built-in synthetic corpus (every baseline beats Pop on
-// NDCG@10); plus persistence, determinism, embeddings and configuration errors.
+// NDCG@10); plus persistence, determinism, embeddings and configuration errors; last-item
+// training (train_mode = "last") and Caser without its user embedding.
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <cmath>
 #include <iostream>
 #include <map>
+#include <random>
 
 #include "recbench/core/data/dataset.h"
 #include "unit/baselines/fake_context.h"
+#include "unit/error_of.h"
 
 namespace recbench::testing {
 namespace {
@@ -245,6 +249,141 @@ TEST(SASRec, EveryLossAndTrainModeLearns) {
     const Metrics m = evaluate(*model, noisy_rule().test);
     std::cout << "sasrec " << extra << " -> NDCG@10 " << m.ndcg10 << "\n";
     EXPECT_GT(m.ndcg10, 0.3) << extra;
+  }
+}
+
+// train_mode = "last": one sample per training sequence, its last item (LLaRA's rows).
+
+//! `small_configs()` of `name` without its train_mode (gru4rec's sets one).
+std::string without_train_mode(const std::string& name, int epochs) {
+  std::string toml = config(name, epochs);
+  const auto at = toml.find("train_mode");
+  if (at != std::string::npos) toml.erase(at, toml.find('\n', at) + 1 - at);
+  return toml;
+}
+
+TEST(TrainModeLast, EveryBaselineWithPrefixTrainingOffersIt) {
+  for (const std::string name : {"sasrec", "gru4rec", "bert4rec", "caser", "narm"}) {
+    FakeContext ctx(small_rule());
+    auto model = make_model(name, without_train_mode(name, 1) + "train_mode = 'last'\n", ctx);
+    model->fit(ctx);
+    ASSERT_EQ(ctx.losses.size(), 1u) << name;
+    EXPECT_TRUE(std::isfinite(ctx.losses[0])) << name;
+    EXPECT_TRUE(torch::isfinite(valid_scores(*model, ctx.data(), 8)).all().item<bool>()) << name;
+  }
+  // Modes a model does not train with are still refused, naming the ones it offers.
+  FakeContext ctx(small_rule());
+  const auto msg = error_of<ConfigError>(
+      [&] { make_model("narm", without_train_mode("narm", 1) + "train_mode = 'windows'\n", ctx); });
+  EXPECT_NE(msg.find("train_mode"), std::string::npos) << msg;
+  EXPECT_NE(msg.find("last"), std::string::npos) << msg;
+  EXPECT_THROW(
+      make_model("narm", without_train_mode("narm", 1) + "train_mode = 'every_position'\n", ctx),
+      ConfigError);
+}
+
+//! 300 training sequences over items 1..50 whose inner transitions follow x -> x % 50 + 1 and
+//! whose last transition follows x -> (7x + 3) % 50 + 1 (two held-out items follow, as the
+//! FakeDataset splits leave-one-out).
+const FakeDataset& last_rule_differs() {
+  static const FakeDataset data = [] {
+    std::mt19937_64 rng(21);
+    std::uniform_int_distribution<int> length(4, 8), item(1, 50);
+    std::vector<std::vector<ItemId>> sequences(300);
+    for (auto& s : sequences) {
+      s.push_back(item(rng));
+      const int n = length(rng);
+      while (static_cast<int>(s.size()) < n - 1) s.push_back(s.back() % 50 + 1);
+      s.push_back((7 * s.back() + 3) % 50 + 1);
+      s.push_back(item(rng));
+      s.push_back(item(rng));
+    }
+    return FakeDataset(sequences, 51);
+  }();
+  return data;
+}
+
+//! Histories "x-2, x-1, x" (inner rule) with target `rule(x)`, for every x where the rules differ.
+template <typename Rule>
+EvalSet rule_examples(Rule rule) {
+  EvalSet set;
+  for (ItemId x = 3; x <= 50; ++x) {
+    if ((7 * x + 3) % 50 + 1 == x % 50 + 1) continue;
+    const std::vector<ItemId> history{x - 2, x - 1, x};
+    set.histories.append(x, history, std::vector<int64_t>{0, 1, 2}, std::vector<int16_t>(3, 0));
+    set.targets.push_back(rule(x));
+  }
+  return set;
+}
+
+TEST(TrainModeLast, LearnsTheLastTransitionWherePrefixesLearnTheInnerOnes) {
+  const EvalSet last_rule = rule_examples([](ItemId x) { return (7 * x + 3) % 50 + 1; });
+  const EvalSet inner_rule = rule_examples([](ItemId x) { return x % 50 + 1; });
+  std::map<std::string, Metrics> on_last, on_inner;
+  for (const std::string mode : {"last", "prefix"}) {
+    FakeContext ctx(last_rule_differs());
+    auto model = make_model("gru4rec",
+                            "embedding_size = 32\nhidden_size = 64\ndropout = 0.0\nlr = 0.01\n"
+                            "batch_size = 32\nepochs = 30\ntrain_mode = '" +
+                                mode + "'\n",
+                            ctx);
+    model->fit(ctx);
+    on_last[mode] = evaluate(*model, last_rule);
+    on_inner[mode] = evaluate(*model, inner_rule);
+    std::cout << "gru4rec train_mode " << mode << ": HR@1 last rule " << on_last[mode].hr1
+              << ", inner rule " << on_inner[mode].hr1 << "\n";
+  }
+  // Last-item samples teach only the last transition; prefixes see the inner rule far more often.
+  EXPECT_GT(on_last["last"].hr1, 0.8);
+  EXPECT_LT(on_inner["last"].hr1, 0.2);
+  EXPECT_GT(on_inner["prefix"].hr1, 0.6);
+  EXPECT_LT(on_last["prefix"].hr1, on_last["last"].hr1 - 0.5);
+}
+
+// Caser's user_embedding = false: for pre-split rows, whose evaluation users were never trained.
+
+std::string caser_config(bool users) {
+  return config("caser", 1) + "user_embedding = " + (users ? "true" : "false") + "\n";
+}
+
+TEST(Caser, WithoutUserEmbeddingScoresIgnoreTheUser) {
+  for (bool users : {false, true}) {
+    FakeContext ctx(small_rule());
+    auto model = make_model("caser", caser_config(users), ctx);
+    model->fit(ctx);
+    EXPECT_TRUE(std::isfinite(ctx.losses.at(0)));
+    std::vector<int64_t> rows{0, 1, 2, 3};
+    auto batch = make_history_batch(small_rule().valid.histories, rows, 50, torch::kCPU);
+    const auto scores = model->score_all(batch);
+    HistoryBatch others = batch;
+    others.users = (batch.users + 7) % small_rule().num_users;
+    EXPECT_EQ(torch::equal(scores, model->score_all(others)), !users) << users;
+    if (!users) {  // no table to index: rows of any number score
+      others.users = torch::full_like(batch.users, 1000000);
+      EXPECT_TRUE(torch::equal(scores, model->score_all(others)));
+    }
+  }
+}
+
+TEST(Caser, WithoutUserEmbeddingHasNoUsersParameter) {
+  for (bool users : {false, true}) {
+    FakeContext ctx(small_rule());
+    auto model = make_model("caser", caser_config(users), ctx);
+    model->fit(ctx);
+    const auto dir = ctx.work_dir() / "saved";
+    std::filesystem::create_directories(dir);
+    model->save(dir);
+    torch::serialize::InputArchive archive;
+    archive.load_from((dir / "model.pt").string());
+    torch::serialize::InputArchive part;
+    EXPECT_TRUE(archive.try_read("items", part));
+    EXPECT_EQ(archive.try_read("users", part), users) << users;
+    // A model saved without users loads into one without users, and scores the same.
+    FakeContext other(small_rule(), /*seed=*/99);
+    auto loaded = make_model("caser", caser_config(users), other);
+    loaded->load(dir);
+    EXPECT_TRUE(
+        torch::equal(valid_scores(*model, ctx.data(), 16), valid_scores(*loaded, ctx.data(), 16)));
   }
 }
 

@@ -1,5 +1,6 @@
 // TrainView: prefix and every-position views cover the same transitions, never target held-out
-// items, tile long sequences, and shuffle deterministically.
+// items, tile long sequences, and shuffle deterministically; the last-item view targets each
+// sequence's last item only.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -10,6 +11,7 @@
 #include <torch/torch.h>
 
 #include "recbench/batch.h"
+#include "recbench/error.h"
 #include "recbench/train_views.h"
 
 namespace recbench {
@@ -32,7 +34,7 @@ std::vector<Transition> transitions(const TrainView& view, int64_t batch_size) {
     auto items = batch.items.accessor<int64_t, 2>();
     for (int64_t i = 0; i < batch.size(); ++i) {
       const int64_t user = batch.users[i].item<int64_t>();
-      if (view.mode() == TrainMode::prefix) {
+      if (view.mode() != TrainMode::every_position) {  // prefix and last: one target
         const int64_t len = batch.lengths[i].item<int64_t>();
         out.emplace_back(user, items[i][len - 1], batch.targets[i].item<int64_t>());
         continue;
@@ -125,8 +127,9 @@ TEST(TrainViews, HeldOutItemsAreNeverTargets) {
     held_out.push_back(first + n - 2);
     held_out.push_back(first + n - 1);
   }
-  for (auto mode : {TrainMode::prefix, TrainMode::every_position}) {
+  for (auto mode : {TrainMode::prefix, TrainMode::every_position, TrainMode::last}) {
     auto view = TrainView::make(mode, train, 4);
+    EXPECT_EQ(view.mode(), mode);
     for (const auto& [user, last, target] : transitions(view, 7)) {
       EXPECT_EQ(std::count(held_out.begin(), held_out.end(), target), 0) << target;
       EXPECT_EQ(target, last + 1);  // a real transition of the training sequence
@@ -147,6 +150,35 @@ TEST(TrainViews, ShuffleDependsOnlyOnTheSeed) {
   EXPECT_FALSE(torch::equal(first_targets(a), first_targets(b)));
   EXPECT_EQ(transitions(a, 4), transitions(b, 4));  // same samples, another order
   EXPECT_NE(mix_seed(1, 0), mix_seed(1, 1));
+}
+
+TEST(TrainViews, LastViewTargetsTheLastItemOfEachSequence) {
+  const SequenceSet set = example_set();  // lengths 1, 2, 6, 23, 11
+  const std::vector<Transition> expected{
+      {1, 10, 11}, {2, 104, 105}, {3, 1021, 1022}, {4, 5009, 5010}};
+  for (int64_t batch_size : {1, 3, 100}) {
+    auto view = TrainView::last(set, 5);
+    EXPECT_EQ(transitions(view, batch_size), expected);
+  }
+  auto view = TrainView::make(TrainMode::last, set, 5);
+  EXPECT_EQ(view.mode(), TrainMode::last);
+  EXPECT_EQ(view.size(), 4);  // the one-item sequence has no target
+  EXPECT_EQ(view.num_targets(), 4);
+  // Inputs: the (up to) max_len items before the last, left-aligned and zero-padded.
+  TrainBatch batch = view.batch(0, 4, torch::kCPU);  // unshuffled: sequence order
+  EXPECT_EQ(batch.targets.dim(), 1);
+  EXPECT_TRUE(torch::equal(batch.targets, torch::tensor({11, 105, 1022, 5010}, torch::kInt64)));
+  EXPECT_TRUE(torch::equal(batch.lengths, torch::tensor({1, 5, 5, 5}, torch::kInt64)));
+  EXPECT_TRUE(torch::equal(batch.users, torch::tensor({1, 2, 3, 4}, torch::kInt64)));
+  EXPECT_TRUE(torch::equal(batch.items, torch::tensor({10,   0,    0,    0,    0,      //
+                                                       100,  101,  102,  103,  104,    //
+                                                       1017, 1018, 1019, 1020, 1021,   //
+                                                       5005, 5006, 5007, 5008, 5009},  //
+                                                      torch::kInt64)
+                                            .view({4, 5})));
+  // A long max_len reads the whole history before the last item.
+  EXPECT_EQ(TrainView::last(set, 50).batch(0, 4, torch::kCPU).lengths[2].item<int64_t>(), 22);
+  EXPECT_THROW(TrainView::last(set, 0), ConfigError);
 }
 
 TEST(KeepRecent, KeepsTheLastItemsLeftAligned) {
