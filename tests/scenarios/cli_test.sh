@@ -30,7 +30,7 @@ expect 2 "full.h5: results file exists; pass --resume" -- "$bin" run exp.toml --
 expect 0 "skipped" -- "$bin" run exp.toml --out full.h5 --resume --set experiment.log_level=\"info\" --set experiment.cache_dir=\"cache\"
 expect 0 "textbf" -- "$bin" report full.h5 --format latex
 expect 0 "^metric,dataset,model,mean,std,n,failed,best" -- "$bin" report full.h5 --format csv
-expect 2 "unknown report format .html. \\(known: md, latex, csv\\)" -- "$bin" report full.h5 --format html
+expect 2 "unknown report format .pdf. \\(known: md, latex, csv, html\\)" -- "$bin" report full.h5 --format pdf
 
 # kill -9 in the middle of a run: finished cells survive, --resume completes the rest.
 "$bin" run exp.toml --out killed.h5 --set experiment.seeds=[1,2,3,4,5,6] \

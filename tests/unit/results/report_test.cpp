@@ -187,12 +187,15 @@ TEST(Report, ParseFormat) {
   EXPECT_EQ(parse_report_format("md"), ReportFormat::markdown);
   EXPECT_EQ(parse_report_format("latex"), ReportFormat::latex);
   EXPECT_EQ(parse_report_format("csv"), ReportFormat::csv);
+  EXPECT_EQ(parse_report_format("html"), ReportFormat::html);
+  EXPECT_EQ(parse_report_format("markdown"), ReportFormat::markdown);
+  EXPECT_EQ(parse_report_format("tex"), ReportFormat::latex);
   try {
-    parse_report_format("html");
+    parse_report_format("pdf");
     FAIL() << "expected ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_NE(std::string(e.what()).find("'html'"), std::string::npos) << e.what();
-    EXPECT_NE(std::string(e.what()).find("md, latex, csv"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("'pdf'"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("md, latex, csv, html"), std::string::npos) << e.what();
   }
 }
 
