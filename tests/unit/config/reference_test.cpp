@@ -28,19 +28,19 @@ class ReferenceTest : public ::testing::Test {
   }
   //! An experiment (lines 1-13) followed by `references`, which start on line 14.
   static std::string with(const std::string& references) {
-    return "[experiment]\n"                  // 1
-           "name = \"t\"\n"                  // 2
-           "[evaluation]\n"                  // 3
-           "mode = \"candidates\"\n"         // 4
-           "metrics = [\"HR\", \"NDCG\"]\n"  // 5
-           "topk = [1, 10]\n"                // 6
-           "valid_metric = \"HR@1\"\n"       // 7
-           "[[datasets]]\n"                  // 8
-           "name = \"syn\"\n"                // 9
-           "format = \"synthetic\"\n"        // 10
-           "[[models]]\n"                    // 11
-           "plugin = \"pop\"\n"              // 12
-           "\n" +                            // 13
+    return "[experiment]\n"                               // 1
+           "name = \"t\"\n"                               // 2
+           "[evaluation]\n"                               // 3
+           "mode = \"candidates\"\n"                      // 4
+           "metrics = [\"HR\", \"NDCG\", \"ValidHR\"]\n"  // 5
+           "topk = [1, 10]\n"                             // 6
+           "valid_metric = \"HR@1\"\n"                    // 7
+           "[[datasets]]\n"                               // 8
+           "name = \"syn\"\n"                             // 9
+           "format = \"synthetic\"\n"                     // 10
+           "[[models]]\n"                                 // 11
+           "plugin = \"pop\"\n"                           // 12
+           "\n" +                                         // 13
            references;
   }
   static constexpr const char* kReference =
@@ -52,6 +52,15 @@ class ReferenceTest : public ::testing::Test {
       "value = 0.4508\n"                            // 19
       "note = \"HR@1 over valid answers\"\n";       // 20
 };
+
+TEST_F(ReferenceTest, AMetricTheExperimentDoesNotComputeIsRefused) {
+  std::string text = with(kReference);
+  text.replace(text.find("llara_hr@1"), 10, "HR@5");
+  const std::string e = error(text);
+  EXPECT_NE(e.find(":18:"), std::string::npos) << e;
+  EXPECT_NE(e.find("reference.metric"), std::string::npos) << e;
+  EXPECT_NE(e.find("'HR@5' is not computed by this experiment"), std::string::npos) << e;
+}
 
 TEST_F(ReferenceTest, ReadsEveryField) {
   std::string text = with(kReference);
@@ -166,7 +175,7 @@ TEST_F(ReferenceTest, StoredExperimentGivesReferencesAndTiePolicy) {
 
 TEST_F(ReferenceTest, ValidHitRatioIsListedInCandidatesModeOnly) {
   std::string text = with("");
-  text.replace(text.find("\"NDCG\""), 6, "\"ValidHR\"");
+  text.replace(text.find("\"NDCG\", "), 8, "");
   const ExperimentConfig cfg = load_experiment(write(text));
   EXPECT_EQ(cfg.protocol.metrics, (std::vector<std::string>{"HR", "ValidHR"}));
   std::string validated = text;

@@ -112,10 +112,11 @@ TEST(Report, BaselineAddsRelativeImprovement) {
   std::string tex = report(ReportFormat::latex, {"NDCG@10"}, "pop");
   EXPECT_NE(tex.find("\\textbf{0.6250} $\\pm$ 0.1250 (+150.00\\%)"), std::string::npos) << tex;
   std::string csv = report(ReportFormat::csv, {"NDCG@10"}, "pop");
-  EXPECT_NE(csv.find("metric,dataset,model,mean,std,n,failed,best,improvement_pct\n"
-                     "NDCG@10,ml_1m,pop,0.25,0.125,3,0,0,\n"
-                     "NDCG@10,ml_1m,sasrec,0.625,0.125,3,0,1,150\n"),
-            std::string::npos)
+  EXPECT_EQ(csv.rfind("metric,dataset,model,mean,std,n,failed,best,improvement_pct,direction,", 0),
+            0u)
+      << csv;
+  EXPECT_NE(csv.find("\nNDCG@10,ml_1m,pop,0.25,0.125,3,0,0,,,"), std::string::npos) << csv;
+  EXPECT_NE(csv.find("\nNDCG@10,ml_1m,sasrec,0.625,0.125,3,0,1,150,greater,"), std::string::npos)
       << csv;
 }
 

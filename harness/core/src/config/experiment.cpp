@@ -91,6 +91,15 @@ void read_experiment_section(ExperimentConfig& cfg, const toml::table& root,
   }
 }
 
+//! Whether the protocol computes `key`: a listed metric at a listed K, or a run metric of
+//! candidates mode (`metrics` in the registry's spelling).
+bool computes(const EvalProtocol& e, const MetricKey& key) {
+  return key.info->kind == MetricKind::run
+             ? e.mode == EvalMode::candidates
+             : std::count(e.metrics.begin(), e.metrics.end(), key.info->name) > 0 &&
+                   std::count(e.topk.begin(), e.topk.end(), key.k) > 0;
+}
+
 //! Canonical metric names from the registry, checked before anything trains: every metric known,
 //! none twice, cut-offs distinct and >= 1, and valid_metric one of the metrics computed.
 void check_metrics(ExperimentConfig& cfg, const std::string& file) {
@@ -130,11 +139,7 @@ void check_metrics(ExperimentConfig& cfg, const std::string& file) {
   } catch (const ConfigError& error) {
     fail("valid_metric", error.what());
   }
-  const bool computed = key.info->kind == MetricKind::run
-                            ? e.mode == EvalMode::candidates
-                            : std::count(names.begin(), names.end(), key.info->name) > 0 &&
-                                  std::count(e.topk.begin(), e.topk.end(), key.k) > 0;
-  if (!computed) {
+  if (!computes(e, key)) {
     fail("valid_metric",
          "'" + cfg.valid_metric + "' is not among the computed metrics (metrics x topk" +
              std::string(e.mode == EvalMode::candidates ? ", ValidRatio" : "") + ")");
@@ -307,6 +312,10 @@ void check_references(const ExperimentConfig& cfg, const toml::table& root,
     if (std::none_of(cfg.models.begin(), cfg.models.end(),
                      [&](const ModelEntry& m) { return m.label == ref.model; })) {
       throw ConfigError(where("model") + "'" + ref.model + "' is not a [[models]] label");
+    }
+    if (!computes(cfg.protocol, parse_metric_key(ref.metric))) {
+      throw ConfigError(where("metric") + "'" + ref.metric +
+                        "' is not computed by this experiment (evaluation.metrics x topk)");
     }
   }
 }
