@@ -311,6 +311,11 @@ double per_user_standard_error(const std::vector<const CellRecord*>& cells,
 std::vector<Comparison> compare(const Grid& grid, const ReportOptions& options) {
   std::vector<Comparison> out;
   for (const PublishedValue& ref : options.references) {
+    // With --metric, only the selected metrics.
+    if (!options.metrics.empty() &&
+        std::find(grid.metrics.begin(), grid.metrics.end(), ref.metric) == grid.metrics.end()) {
+      continue;
+    }
     Comparison c;
     c.ref = &ref;
     auto it = grid.cells.find({ref.dataset, ref.model});
