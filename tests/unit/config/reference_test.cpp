@@ -166,6 +166,13 @@ TEST_F(ReferenceTest, StoredExperimentGivesReferencesAndTiePolicy) {
   EXPECT_EQ(stored_tie_policy(text, "run.h5"), TiePolicy::expected);
   text.replace(text.find("\"expected\""), 10, "\"optimistic\"");
   EXPECT_EQ(stored_tie_policy(text, "run.h5"), TiePolicy::optimistic);
+  // --set overrides are stored as trailing "# --set" lines: they count, as they did in the run.
+  const auto file = write(text);
+  const ExperimentConfig run = load_experiment(file, {"evaluation.tie_policy=\"expected\""});
+  EXPECT_EQ(stored_tie_policy(run.text, "run.h5"), TiePolicy::expected);
+  // A "# --set" line inside the file, followed by other lines, is just a comment.
+  EXPECT_EQ(stored_tie_policy("# --set evaluation.tie_policy=\"expected\"\n" + text, "run.h5"),
+            TiePolicy::optimistic);
   // A damaged stored text names its source.
   const auto msg = error_of<ConfigError>(
       [] { read_references("[[reference]]\nsource = 1\n", "run.h5 (stored experiment)"); });

@@ -320,15 +320,32 @@ void check_references(const ExperimentConfig& cfg, const toml::table& root,
   }
 }
 
+//! An experiment's text as a results file stores it, parsed, with the "# --set key=value" lines
+//! that load_experiment appends to it applied again (they are the file's last lines).
+toml::table stored_root(std::string_view text, const std::string& source) {
+  toml::table root = parse_toml(text, source);
+  std::vector<std::string> overrides;
+  std::istringstream lines{std::string(text)};
+  for (std::string line; std::getline(lines, line);) {
+    if (line.rfind("# --set ", 0) == 0) {
+      overrides.push_back(line.substr(8));
+    } else if (!line.empty()) {
+      overrides.clear();  // only the trailing block is overrides
+    }
+  }
+  for (const auto& o : overrides) apply_override(root, o);
+  return root;
+}
+
 }  // namespace
 
 std::vector<PublishedValue> read_references(std::string_view experiment_toml,
                                             const std::string& source) {
-  return references_of(parse_toml(experiment_toml, source), source);
+  return references_of(stored_root(experiment_toml, source), source);
 }
 
 TiePolicy stored_tie_policy(std::string_view experiment_toml, const std::string& source) {
-  const toml::table root = parse_toml(experiment_toml, source);
+  const toml::table root = stored_root(experiment_toml, source);
   const auto ties = root["evaluation"]["tie_policy"].value<std::string>();
   return ties ? kTiePolicies.parse(*ties) : TiePolicy::pessimistic;
 }
