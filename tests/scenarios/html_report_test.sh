@@ -49,7 +49,8 @@ metric = "NDCG@10"
 value = 0.05
 TOML
 check "the experiment runs" "$bin" run exp.toml --out r.h5
-check "report --format html succeeds" bash -c "\"$bin\" report r.h5 --format html >page.html"
+check "report --format html succeeds" \
+  bash -c "\"$bin\" report r.h5 --format html --baseline pop >page.html"
 
 # Self-contained: figures inline, nothing fetched from elsewhere.
 figures=$(grep -o '<svg' page.html | wc -l)
@@ -59,6 +60,8 @@ if grep -q -E '(src|href)="(https?:)?//|@import|url\(https?:' page.html; then
 else ok; fi
 check "the title is escaped" grep -q 'html &lt;report&gt; &amp; test' page.html
 check "the published numbers are shown" grep -q 'A made-up paper, Table 1' page.html
+check "the tests against the baseline have their legend" \
+  grep -q '† the difference from pop is significant at 0.05' page.html
 check "the experiment is shown" grep -q 'plugin = &quot;gru4rec&quot;' page.html
 
 # A real browser: no script error, every cell laid out, every mean of the csv report shown.
