@@ -27,6 +27,7 @@ std::vector<std::string> python_module_command(const std::string& module,
 
 int run_and_wait(const std::vector<std::string>& command) {
   std::vector<char*> argv;
+  argv.reserve(command.size() + 1);
   for (const auto& word : command) argv.push_back(const_cast<char*>(word.c_str()));
   argv.push_back(nullptr);
   pid_t pid = 0;
