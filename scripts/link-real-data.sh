@@ -24,18 +24,24 @@ for pair in "${links[@]}"; do
   fi
 done
 
+# fresh OUT_DIR SCRIPT: OUT_DIR's README.txt (written last by the converters) is newer than SCRIPT,
+# so a second run skips the work.
+fresh() { [ -f "$1/README.txt" ] && [ "$1/README.txt" -nt "$2" ]; }
+
 # LLaRA ships pandas pickles: convert each split once (needs python3-pandas).
 for name in lastfm movielens steam; do
   src="$real/llara/$name"
   [ -d "$src" ] || continue
   train=train_data.df
   [ -f "$src/$train" ] || train="$(cd "$src" && ls train_data.df* 2>/dev/null | head -1)"
-  "${PYTHON:-/usr/bin/python3}" scripts/convert_llara.py "$src" "$raw/llara/$name" --train "$train"
+  fresh "$raw/llara/$name" scripts/convert_llara.py ||
+    "${PYTHON:-/usr/bin/python3}" scripts/convert_llara.py "$src" "$raw/llara/$name" --train "$train"
   [ ! -f "$src/id2name.txt" ] || ln -sfn "$src/id2name.txt" "$raw/llara/$name/id2name.txt"
 done
 
 # LLaRA's MovieLens training rows, rebuilt from ml-100k and checked against LLaRA's own files.
-if [ -d "$real/ml-100k" ] && [ -d "$real/llara/movielens" ]; then
+if [ -d "$real/ml-100k" ] && [ -d "$real/llara/movielens" ] &&
+  ! fresh "$raw/llara/movielens-rebuilt" scripts/rebuild_llara_movielens.py; then
   "${PYTHON:-/usr/bin/python3}" scripts/rebuild_llara_movielens.py "$real/ml-100k" \
     "$real/llara/movielens" "$raw/llara/movielens-rebuilt"
 fi

@@ -45,6 +45,9 @@ declare -A tiny=(
     --set models.sasrec.params.epochs=1"
   [experiments/reproduce/ml-100k-recbole.toml]="--set experiment.seeds=[1]
     --set models.sasrec.params.epochs=1"
+  [experiments/reproduce/llara-movielens.toml]="--set experiment.seeds=[1]
+    --set models.gru4rec.params.epochs=1 --set models.caser.params.epochs=1
+    --set models.sasrec.params.epochs=1"
   [experiments/reproduce/s3rec-beauty.toml]="--set experiment.seeds=[1]
     --set models.sasrec.params.epochs=1"
   [experiments/reproduce/s3rec-sports.toml]="--set experiment.seeds=[1]
@@ -66,10 +69,12 @@ declare -A stop=(
   [experiments/reproduce/s3rec-beauty.toml]="info cell s3rec-beauty/sasrec/"
   [experiments/reproduce/s3rec-sports.toml]="info cell s3rec-sports/sasrec/"
   [experiments/reproduce/s3rec-toys.toml]="info cell s3rec-toys/sasrec/"
+  # A SASRec epoch over ml-100k's 98k prefixes is a minute: stopped at its first cell.
+  [experiments/reproduce/ml-100k-recbole.toml]="info cell ml-100k/sasrec/"
 )
 # A `report` of a results file that a stopped run wrote only checks the command line (the cells
 # it names may be missing).
-declare -A partial_results=([results/rsllm.h5]=1)
+declare -A partial_results=([results/rsllm.h5]=1 [results/reproduce/ml-100k-recbole.h5]=1)
 
 # Commands to run once before a document's first command naming the key (a path it uses).
 # The reproductions read the real data: the development copy beside the project (CI has it), laid
@@ -80,6 +85,7 @@ declare -A setup=(
   [experiments/cprec_evidence.toml]="bash $project/bench/cprec/make_world.sh $bin \$PWD/datasets/raw/cprec-world"
   [experiments/reproduce/llara-lastfm.toml]="$link_real"
   [experiments/reproduce/ml-100k-recbole.toml]="$link_real"
+  [experiments/reproduce/llara-movielens.toml]="$link_real"
   [experiments/reproduce/s3rec-beauty.toml]="$link_real"
   [experiments/reproduce/s3rec-sports.toml]="$link_real"
   [experiments/reproduce/s3rec-toys.toml]="$link_real"
