@@ -45,6 +45,8 @@ declare -A tiny=(
     --set models.sasrec.params.epochs=1"
   [experiments/reproduce/ml-100k-recbole.toml]="--set experiment.seeds=[1]
     --set models.sasrec.params.epochs=1"
+  [experiments/reproduce/llara-lastfm-sasrec-bce.toml]="--set experiment.seeds=[1]
+    --set models.sasrec-bce.params.epochs=1"
   [experiments/reproduce/llara-movielens.toml]="--set experiment.seeds=[1]
     --set models.gru4rec.params.epochs=1 --set models.caser.params.epochs=1
     --set models.sasrec.params.epochs=1"
@@ -86,6 +88,7 @@ declare -A setup=(
   [experiments/reproduce/llara-lastfm.toml]="$link_real"
   [experiments/reproduce/ml-100k-recbole.toml]="$link_real"
   [experiments/reproduce/llara-movielens.toml]="$link_real"
+  [experiments/reproduce/llara-lastfm-sasrec-bce.toml]="$link_real"
   [experiments/reproduce/s3rec-beauty.toml]="$link_real"
   [experiments/reproduce/s3rec-sports.toml]="$link_real"
   [experiments/reproduce/s3rec-toys.toml]="$link_real"

@@ -27,6 +27,8 @@ struct RealCase {
   std::vector<std::pair<const char*, const char*>> links;
   int64_t users, items, interactions;
   int64_t repeats = -1;  //!< amazon2018: repeated (user, item, time) records; -1: not checked
+  //! llara (split.method = "given"): training, validation and test rows kept
+  int64_t train_rows = 0, valid_rows = 0, test_rows = 0;
 };
 
 //! For test listings (ctest names): the recipe, not the struct's bytes.
@@ -70,20 +72,18 @@ TEST_P(RealData, PreparesAsMeasured) {
     }
     fs::create_directory_symlink(real / target, dir.path() / "raw" / link);
   }
-  if (std::string(c.recipe) == "llara-lastfm") {
-    const fs::path src = real / "llara" / "lastfm", out = dir.path() / "raw" / "llara" / "lastfm";
-    if (!fs::is_directory(src)) {
-      GTEST_SKIP() << "no real data for llara-lastfm: " << src.string() << " is missing";
+  if (std::string(c.recipe).starts_with("llara-")) {  // converted (and rebuilt) by the script
+    if (!fs::is_directory(real / "llara")) {
+      GTEST_SKIP() << "no real data for " << c.recipe << ": " << (real / "llara").string()
+                   << " is missing";
     }
     if (std::system("/usr/bin/python3 -c 'import pandas' >/dev/null 2>&1") != 0) {
       GTEST_SKIP() << "/usr/bin/python3 cannot import pandas (Debian python3-pandas): it is "
-                      "needed to convert LLaRA's pickled splits with scripts/convert_llara.py";
+                      "needed to convert LLaRA's pickled splits (scripts/link-real-data.sh)";
     }
-    const std::string convert = "/usr/bin/python3 " +
-                                quoted(kProject / "scripts" / "convert_llara.py") + " " +
-                                quoted(src) + " " + quoted(out) + " >/dev/null";
-    ASSERT_EQ(std::system(convert.c_str()), 0) << convert;
-    fs::create_symlink(src / "id2name.txt", out / "id2name.txt");
+    const std::string link = "bash " + quoted(kProject / "scripts" / "link-real-data.sh") + " " +
+                             quoted(real) + " " + quoted(dir.path() / "raw") + " >/dev/null";
+    ASSERT_EQ(std::system(link.c_str()), 0) << link;
   }
 
   Recipe recipe = load_recipe(kProject / "datasets" / (std::string(c.recipe) + ".toml"));
@@ -104,9 +104,9 @@ TEST_P(RealData, PreparesAsMeasured) {
     EXPECT_EQ(stats.lines, sink.interactions + stats.repeats);
   }
   if (recipe.split.method == "given") {  // LLaRA's rows with a history of >= 3 items
-    EXPECT_EQ(d.train.size(), 47872u);
-    EXPECT_EQ(d.valid.size(), 122u);
-    EXPECT_EQ(d.test.size(), 122u);
+    EXPECT_EQ(static_cast<int64_t>(d.train.size()), c.train_rows);
+    EXPECT_EQ(static_cast<int64_t>(d.valid.size()), c.valid_rows);
+    EXPECT_EQ(static_cast<int64_t>(d.test.size()), c.test_rows);
     EXPECT_EQ(d.stats.dropped_filter, 0);
   }
 }
@@ -134,7 +134,9 @@ INSTANTIATE_TEST_SUITE_P(
                  24,
                  686,
                  1108},
-        RealCase{"llara_lastfm", "llara-lastfm", {}, 48116, 4606, 504913}),
+        RealCase{"llara_lastfm", "llara-lastfm", {}, 48116, 4606, 504913, -1, 47872, 122, 122},
+        // Training rows rebuilt from ml-100k by scripts/rebuild_llara_movielens.py.
+        RealCase{"llara_movielens", "llara-movielens", {}, 66315, 1682, 708364, -1, 66126, 94, 95}),
     [](const ::testing::TestParamInfo<RealCase>& info) { return std::string(info.param.name); });
 
 }  // namespace
