@@ -371,8 +371,9 @@ void apply_override(toml::table& root, const std::string& assignment) {
         entry = find_entry(*next->as_array(), "plugin", parts[i + 1]);
       }
       if (entry == nullptr) {
-        throw ConfigError("--set " + key + ": no " + parts[i] + " entry with " + id + " '" +
-                          parts[i + 1] + "'");
+        std::string what = "--set " + key;
+        what += ": no " + parts[i] + " entry with " + id + " '" + parts[i + 1] + "'";
+        throw ConfigError(what);
       }
       table = entry;
       ++i;
