@@ -14,10 +14,7 @@ namespace recbench::cli {
 
 int plot_command(const std::vector<std::string>& args) {
   std::vector<std::string> command = python_module_command("recbench.plot", args);
-  std::vector<char*> argv;
-  argv.reserve(command.size() + 1);
-  for (auto& word : command) argv.push_back(word.data());
-  argv.push_back(nullptr);
+  const std::vector<char*> argv = argv_of(command);
   ::execvp(argv[0], argv.data());  // returns only on failure
   std::cerr << "recbench plot: cannot run " << command[0] << " (" << std::strerror(errno) << "); "
             << kPythonHint << "\n";

@@ -25,11 +25,16 @@ std::vector<std::string> python_module_command(const std::string& module,
   return command;
 }
 
-int run_and_wait(const std::vector<std::string>& command) {
+std::vector<char*> argv_of(std::vector<std::string>& command) {
   std::vector<char*> argv;
   argv.reserve(command.size() + 1);
-  for (const auto& word : command) argv.push_back(const_cast<char*>(word.c_str()));
+  for (auto& word : command) argv.push_back(word.data());
   argv.push_back(nullptr);
+  return argv;
+}
+
+int run_and_wait(std::vector<std::string> command) {
+  const std::vector<char*> argv = argv_of(command);
   pid_t pid = 0;
   if (::posix_spawnp(&pid, argv[0], nullptr, nullptr, argv.data(), environ) != 0) return -1;
   int status = 0;

@@ -11,8 +11,11 @@ namespace recbench::cli {
 std::vector<std::string> python_module_command(const std::string& module,
                                                const std::vector<std::string>& args);
 
+//! execv-style argv of `command` (pointers into it, null-terminated).
+std::vector<char*> argv_of(std::vector<std::string>& command);
+
 //! Runs the command and waits; its exit status, or -1 when it could not start.
-int run_and_wait(const std::vector<std::string>& command);
+int run_and_wait(std::vector<std::string> command);
 
 //! Why Python may be missing, for messages.
 inline constexpr const char* kPythonHint =

@@ -171,6 +171,18 @@ void mark_best(Row& row, const std::string& metric) {
   }
 }
 
+//! (name, K) of a stored metric that has a value per test user (a rank metric at a K, not
+//! ValidHR, whose invalid rows are not users' values); nullopt otherwise.
+std::optional<std::pair<std::string, int64_t>> per_user_metric(const std::string& metric) {
+  const MetricInfo* info = registry_entry(metric);
+  const auto at = metric.find('@');
+  if (info == nullptr || info->kind != MetricKind::rank || info->candidates_only ||
+      at == std::string::npos) {
+    return std::nullopt;
+  }
+  return std::pair(std::string(info->name), std::stoll(metric.substr(at + 1)));
+}
+
 //! Each test user's value of `metric` averaged over the complete seeds, and each seed's mean;
 //! nullopt with a reason when the metric has no per-user value or the cells disagree on users.
 struct PerUser {
@@ -182,19 +194,16 @@ struct PerUser {
 PerUser per_user(const std::vector<const CellRecord*>& cells, const std::string& metric,
                  TiePolicy ties) {
   PerUser out;
-  const MetricInfo* info = registry_entry(metric);
-  const auto at = metric.find('@');
-  if (info == nullptr || info->kind != MetricKind::rank || info->candidates_only ||
-      at == std::string::npos) {
+  const auto rank = per_user_metric(metric);
+  if (!rank) {
     out.reason = "no per-user values for " + metric;
     return out;
   }
-  const int64_t k = std::stoll(metric.substr(at + 1));
   int seeds = 0;
   for (const CellRecord* cell : cells) {
     if (cell->status != "complete") continue;
     const auto v =
-        rank_metric_values(std::string(info->name), k, cell->rank_greater, cell->rank_ties, ties);
+        rank_metric_values(rank->first, rank->second, cell->rank_greater, cell->rank_ties, ties);
     if (seeds > 0 && v.size() != out.values.size()) {
       out.reason = "seeds have different test sets";
       return out;
@@ -285,19 +294,14 @@ struct Comparison {
 //! 0 for metrics that are not per-example (list and run metrics, ValidHR).
 double per_user_standard_error(const std::vector<const CellRecord*>& cells,
                                const std::string& metric, TiePolicy ties) {
-  const MetricInfo* info = registry_entry(metric);
-  const auto at = metric.find('@');
-  if (info == nullptr || info->kind != MetricKind::rank || info->candidates_only ||
-      at == std::string::npos) {
-    return 0.0;
-  }
-  const int64_t k = std::stoll(metric.substr(at + 1));
+  const auto rank = per_user_metric(metric);
+  if (!rank) return 0.0;
   double sum = 0.0;
   int seeds = 0;
   for (const CellRecord* cell : cells) {
     if (cell->status != "complete" || cell->rank_greater.size() < 2) continue;
     const auto v =
-        rank_metric_values(std::string(info->name), k, cell->rank_greater, cell->rank_ties, ties);
+        rank_metric_values(rank->first, rank->second, cell->rank_greater, cell->rank_ties, ties);
     const double n = static_cast<double>(v.size());
     double mean = 0.0, sq = 0.0;
     for (double x : v) mean += x / n;
