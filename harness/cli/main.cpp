@@ -45,6 +45,10 @@ int main(int argc, char** argv) {
     return argc < 2 ? kExitBadInput : kExitOk;
   }
   auto it = commands.find(argv[1]);
+  // The commands that train; the others are short and skip the second exec.
+  if (std::string(argv[1]) == "run" || std::string(argv[1]) == "llm") {
+    recbench::reexec_with_short_spinning(argv);
+  }
   if (it == commands.end()) {
     std::cerr << "recbench: unknown command '" << argv[1]
               << "'; known commands: data, llm, plot, plugins, report, run\n";

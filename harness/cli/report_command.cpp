@@ -56,7 +56,9 @@ int report_command(const std::vector<std::string>& args) {
                         "md, latex, csv or html (one self-contained page with figures)")(
       "metric,m", po::value<std::vector<std::string>>()->composing(),
       "metric to show, e.g. NDCG@10 (repeatable; default: all)")(
-      "baseline,b", po::value<std::string>(), "model label to compute improvements against");
+      "baseline,b", po::value<std::string>(), "model label to compute improvements against")(
+      "allow-mixed-devices", po::bool_switch(),
+      "report cells of different device classes or precisions in one table");
   po::options_description hidden;
   hidden.add_options()("file", po::value<std::string>()->required(), "results file");
   po::positional_options_description positional;
@@ -69,6 +71,7 @@ int report_command(const std::vector<std::string>& args) {
   options.format = parse_report_format(vm["format"].as<std::string>());
   if (vm.count("metric")) options.metrics = vm["metric"].as<std::vector<std::string>>();
   if (vm.count("baseline")) options.baseline = vm["baseline"].as<std::string>();
+  options.allow_mixed_devices = vm["allow-mixed-devices"].as<bool>();
   const std::string file = vm["file"].as<std::string>();
   const ResultsFile results = ResultsFile::open_existing(file);
   // The run's experiment, as stored: its [[reference]] tables and its tie policy.

@@ -43,6 +43,7 @@ int run_command(const std::vector<std::string>& args) {
   const RunSummary summary = run_experiment(config, options);
 
   ReportOptions report;
+  report.allow_mixed_devices = true;  // a resumed file may mix devices: say so under the table
   std::cout << render_report(ResultsFile::open_existing(summary.output).read_cells(), report);
   if (summary.interrupted) return kExitInterrupted;
   return summary.failed > 0 ? kExitFailedCells : kExitOk;

@@ -125,6 +125,10 @@ PretrainOutcome continual_pretrain(llm::CausalLm& model, const std::string& toke
     acc.backward(loss);
     losses.push_back(loss.item<double>());
     ++out.trained_steps;
+    if (ctx.stop_requested()) {  // nothing is written: a stopped pre-training is never reused
+      ctx.log().info("cprec: pre-training stopped at step {}/{}", schedule.step(), out.steps);
+      return out;
+    }
     if (schedule.step() % report == 0) {
       ctx.log().info("cprec: pre-training step {}/{} loss {:.4f} lr {:.2e}", schedule.step(),
                      out.steps, losses.back(), schedule.lr_at(schedule.step() - 1));

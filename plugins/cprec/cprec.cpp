@@ -118,6 +118,7 @@ void Cprec::build_backbone(TrainContext& ctx) {
 
 void Cprec::fit(TrainContext& ctx) {
   build_backbone(ctx);
+  if (ctx.stop_requested()) return;  // the cell starts again on --resume
   adapt(ctx);
   model_->eval();
   item_cache_ = torch::Tensor();
@@ -147,6 +148,7 @@ void Cprec::adapt(TrainContext& ctx) {
   auto optimizer = llm::make_adamw(model_, {a.lr, 0.01, 0.9, 0.95, 1e-8});
   for (int epoch = 0; epoch < a.epochs; ++epoch) {
     const double loss = adapt_epoch(samples, ctx, *optimizer, epoch);
+    if (ctx.stop_requested()) return;
     model_->eval();
     item_cache_ = torch::Tensor();
     if (ctx.validate(*this, epoch, loss).should_stop) break;
@@ -178,6 +180,7 @@ double Cprec::adapt_epoch(const std::vector<std::vector<ItemId>>& samples, Train
     optimizer.step();
     total += loss.item<double>();
     ++batches;
+    if (ctx.stop_requested()) break;
   }
   return total / static_cast<double>(std::max<int64_t>(1, batches));
 }

@@ -132,6 +132,7 @@ double Rsllm::train_epoch(int stage, int64_t epoch_in_stage, int64_t stage_epoch
     acc.backward(loss);
     total += loss.item<double>();
     ++batches;
+    if (ctx.stop_requested()) break;
   }
   return batches > 0 ? total / static_cast<double>(batches) : 0.0;
 }
@@ -154,6 +155,7 @@ void Rsllm::fit(TrainContext& ctx) {
         static_cast<int64_t>(options_.warmup_fraction * static_cast<double>(n * per_epoch)), 0.1);
     for (int64_t e = 0; e < n; ++e) {
       const double loss = train_epoch(stage, e, n, ctx, *opt, schedule);
+      if (ctx.stop_requested()) return;  // the cell starts again on --resume
       ctx.log().info("  rsllm stage {} epoch {} loss {:.4f}", stage, e + 1, loss);
       if (stage != last_stage) {
         ctx.record_epoch(++epoch, loss);

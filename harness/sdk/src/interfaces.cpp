@@ -16,4 +16,12 @@ std::optional<std::filesystem::path> TrainContext::embedding_artifact(const std:
   return std::nullopt;
 }
 
+bool TrainContext::stop_requested() const { return false; }
+
+void TrainContext::save_checkpoint(const std::function<void(const std::filesystem::path&)>&) {}
+
+std::optional<std::filesystem::path> TrainContext::resume_checkpoint() const {
+  return std::nullopt;
+}
+
 }  // namespace recbench

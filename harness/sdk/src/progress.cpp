@@ -31,6 +31,11 @@ void Progress::step(double loss, int64_t examples) {
   }
 }
 
+void Progress::resume(int64_t steps, double loss_sum) {
+  done_ = resumed_ = steps;
+  loss_sum_ = loss_sum;
+}
+
 double Progress::mean_loss() const { return done_ > 0 ? loss_sum_ / done_ : 0.0; }
 
 void Progress::finish() { print(true); }
@@ -40,8 +45,9 @@ void Progress::print(bool final) {
       std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
   const double rate = elapsed > 0 ? examples_ / elapsed : 0.0;
   std::string eta;
-  if (!final && total_ > 0 && done_ > 0) {
-    eta = " eta " + format_seconds(elapsed / done_ * (total_ - done_));
+  if (!final && total_ > 0 && done_ > resumed_) {
+    eta = " eta " + format_seconds(elapsed / static_cast<double>(done_ - resumed_) *
+                                   static_cast<double>(total_ - done_));
   }
   std::string count = total_ > 0 ? fmt::format("{}/{}", done_, total_) : fmt::format("{}", done_);
   log_.info("{} {} {} loss {:.4f} {:.0f} ex/s {}{}", what_, unit_, count, mean_loss(), rate,

@@ -4,11 +4,19 @@
 #include "recbench/threads.h"
 
 #include <dlfcn.h>
+#include <sched.h>
+#include <unistd.h>
 #if defined(__GLIBC__)
 #include <malloc.h>
 #endif
 
 #include <ATen/Parallel.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdlib>
+#include <fstream>
+#include <sstream>
 
 namespace recbench {
 
@@ -30,6 +38,80 @@ bool set_cpu_threads(int threads) {
   if (set == nullptr) return false;
   set(threads);
   return true;
+}
+
+namespace {
+
+//! The cgroup v2 quota of this process in CPUs (cpu.max "quota period"); 0 when unlimited or not
+//! found. Only the process's own cgroup is read, not its ancestors'.
+double cgroup_cpu_quota() {
+  std::ifstream cgroup("/proc/self/cgroup");
+  std::string line;
+  while (std::getline(cgroup, line)) {
+    if (line.rfind("0::", 0) != 0) continue;  // the v2 hierarchy
+    std::ifstream max("/sys/fs/cgroup" + line.substr(3) + "/cpu.max");
+    std::string quota;
+    double period = 0;
+    if (!(max >> quota >> period) || quota == "max" || period <= 0) return 0;
+    return std::stod(quota) / period;
+  }
+  return 0;
+}
+
+}  // namespace
+
+std::string UsableCpus::text() const {
+  std::ostringstream out;
+  out << count << " (affinity " << affinity << ", ";
+  if (quota > 0) {
+    out << "cgroup quota " << quota << ")";
+  } else {
+    out << "no cgroup quota)";
+  }
+  return out.str();
+}
+
+UsableCpus usable_cpus() {
+  UsableCpus cpus;
+  cpu_set_t set;
+  CPU_ZERO(&set);
+  if (sched_getaffinity(0, sizeof set, &set) == 0) cpus.affinity = CPU_COUNT(&set);
+  cpus.quota = cgroup_cpu_quota();
+  cpus.count = cpus.affinity > 0 ? cpus.affinity : 1;
+  if (cpus.quota > 0) cpus.count = std::min(cpus.count, static_cast<int>(std::ceil(cpus.quota)));
+  cpus.count = std::max(cpus.count, 1);
+  return cpus;
+}
+
+namespace {
+// Spin iterations before an idle OpenMP thread sleeps: see docs/performance.md, "Several runs on
+// one machine", for the measurement behind this value.
+constexpr const char* kSpinCount = "10000";
+constexpr const char* kSetByRecbench = "RECBENCH_SET_SPINCOUNT";
+}  // namespace
+
+void reexec_with_short_spinning(char** argv) {
+  if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) {
+    return;
+  }
+  const char* choice = std::getenv("RECBENCH_SPINCOUNT");
+  if (choice != nullptr && std::string(choice) == "default") return;
+  setenv("GOMP_SPINCOUNT", choice != nullptr ? choice : kSpinCount, 1);
+  setenv(kSetByRecbench, "1", 1);
+  execv("/proc/self/exe", argv);
+  // exec failed (no /proc): run on with libgomp's default, as before.
+  unsetenv("GOMP_SPINCOUNT");
+  unsetenv(kSetByRecbench);
+}
+
+std::string openmp_wait_policy() {
+  const char* policy = std::getenv("OMP_WAIT_POLICY");
+  const char* spin = std::getenv("GOMP_SPINCOUNT");
+  std::string text;
+  if (policy != nullptr) text = std::string("OMP_WAIT_POLICY=") + policy;
+  if (spin != nullptr) text += (text.empty() ? "" : ", ") + std::string("GOMP_SPINCOUNT=") + spin;
+  if (text.empty()) return "libgomp's default spinning";
+  return text + (std::getenv(kSetByRecbench) != nullptr ? " (set by recbench)" : " (environment)");
 }
 
 void keep_freed_memory() {

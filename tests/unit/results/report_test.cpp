@@ -5,6 +5,7 @@
 #include "recbench/core/results/results_file.h"
 #include "recbench/error.h"
 #include "results_test_util.h"
+#include "unit/error_of.h"
 
 namespace recbench {
 namespace {
@@ -211,6 +212,33 @@ TEST(Report, ReadsTheFileItRenders) {
   EXPECT_EQ(render_report(ResultsFile::open_existing(dir / "r.h5").read_cells(CellDetail::summary),
                           options),
             report(ReportFormat::markdown));
+}
+
+TEST(Report, CellsOfDifferentDevicesOrPrecisionsAreRefusedUnlessAllowed) {
+  std::vector<CellRecord> cells = sample_cells();
+  for (CellRecord& c : cells) c.device = {"cpu", "AMD EPYC", "1.13.1", "", "fp32", 1, 0.0};
+  ReportOptions options;
+  options.metrics = {"NDCG@10"};
+  EXPECT_NO_THROW(render_report(cells, options));  // one device class: the CPU's name is not part
+  cells[1].device.name = "Intel Xeon";
+  EXPECT_NO_THROW(render_report(cells, options));
+  cells[3].device = {"cuda:0", "NVIDIA H100", "2.11.0", "12.8", "llm-bf16", 1, 900.0};
+  const std::string message = error_of<ConfigError>([&] { render_report(cells, options); });
+  EXPECT_EQ(message,
+            "report: cells ran on 2 device classes or precisions: cpu, fp32 (13 cell(s), e.g. "
+            "ml_1m/pop/seed_0); cuda NVIDIA H100, llm-bf16 (1 cell(s), e.g. ml_1m/sasrec/seed_1); "
+            "one table would compare them as alike (pass --allow-mixed-devices to do so)");
+  options.allow_mixed_devices = true;
+  const std::string text = render_report(cells, options);
+  EXPECT_NE(text.find("Cells of several devices or precisions (--allow-mixed-devices):\n"
+                      "  cpu, fp32: 13 cell(s)\n  cuda NVIDIA H100, llm-bf16: 1 cell(s)\n"),
+            std::string::npos)
+      << text;
+  cells[3].device = cells[0].device;
+  cells[3].device.precision = "bf16-mixed";  // same device, another precision
+  options.allow_mixed_devices = false;
+  EXPECT_NE(error_of<ConfigError>([&] { render_report(cells, options); }).find("cpu, bf16-mixed"),
+            std::string::npos);
 }
 
 }  // namespace

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include <atomic>
+#include <cmath>
 #include <filesystem>
 #include <random>
 #include <string>
@@ -73,6 +74,7 @@ inline CellRecord sample_cell(const std::string& model, int64_t seed, size_t use
   cell.train_seconds = 12.5 + static_cast<double>(seed);
   cell.eval_seconds = 0.75;
   cell.peak_rss_mb = 812.25;
+  cell.device = {"cuda:0", "NVIDIA H100 80GB HBM3", "2.11.0", "12.8", "llm-bf16", 2, 1536.5};
   cell.artifacts = {{"checkpoint", "/tmp/ckpt_" + std::to_string(seed)}, {"embeddings", "e.pt"}};
   return cell;
 }
@@ -102,6 +104,14 @@ inline void expect_same_cell(const CellRecord& a, const CellRecord& b) {
   EXPECT_EQ(a.train_seconds, b.train_seconds);
   EXPECT_EQ(a.eval_seconds, b.eval_seconds);
   EXPECT_EQ(a.peak_rss_mb, b.peak_rss_mb);
+  EXPECT_EQ(a.device.device, b.device.device);
+  EXPECT_EQ(a.device.name, b.device.name);
+  EXPECT_EQ(a.device.torch_version, b.device.torch_version);
+  EXPECT_EQ(a.device.cuda_version, b.device.cuda_version);
+  EXPECT_EQ(a.device.precision, b.device.precision);
+  EXPECT_EQ(a.device.world_size, b.device.world_size);
+  EXPECT_TRUE(a.device.peak_memory_mb == b.device.peak_memory_mb ||
+              (std::isnan(a.device.peak_memory_mb) && std::isnan(b.device.peak_memory_mb)));
   EXPECT_EQ(a.artifacts, b.artifacts);
 }
 

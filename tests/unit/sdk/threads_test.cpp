@@ -2,6 +2,10 @@
 #include <gtest/gtest.h>
 
 #include <dlfcn.h>
+#include <sched.h>
+
+#include <cstdlib>
+#include <thread>
 
 #include <ATen/Parallel.h>
 
@@ -39,6 +43,37 @@ TEST(CpuThreads, RunsOnOneThreadPool) {
 #else
   GTEST_SKIP() << "built without OpenBLAS's OpenMP build: " << blas_description();
 #endif
+}
+
+TEST(CpuThreads, UsableCpusFollowTheAffinityMask) {
+  const UsableCpus all = usable_cpus();
+  EXPECT_GE(all.count, 1);
+  EXPECT_LE(all.count, all.affinity);
+  // As under `taskset -c 0` or a one-CPU Slurm cpuset: the mask is per thread, so a thread of its
+  // own is restricted and the test's other threads keep theirs.
+  UsableCpus one;
+  std::thread restricted([&] {
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    CPU_SET(0, &set);
+    ASSERT_EQ(sched_setaffinity(0, sizeof set, &set), 0);
+    one = usable_cpus();
+  });
+  restricted.join();
+  EXPECT_EQ(one.affinity, 1);
+  EXPECT_EQ(one.count, 1);
+  EXPECT_NE(one.text().find("1 (affinity 1, "), std::string::npos) << one.text();
+}
+
+TEST(CpuThreads, OpenMpWaitPolicyIsReported) {
+  // ctest starts this binary without recbench's re-exec, so the policy comes from the
+  // environment or libgomp's default; either way it is named.
+  const std::string text = openmp_wait_policy();
+  if (std::getenv("GOMP_SPINCOUNT") == nullptr && std::getenv("OMP_WAIT_POLICY") == nullptr) {
+    EXPECT_EQ(text, "libgomp's default spinning");
+  } else {
+    EXPECT_NE(text.find("="), std::string::npos) << text;
+  }
 }
 
 }  // namespace

@@ -831,7 +831,23 @@ std::string failed_list(const std::vector<CellRecord>& cells, const std::string&
 
 }  // namespace
 
+namespace {
+
+//! Under the tables of a report that was allowed to mix devices: which cells ran where.
+std::string device_note(const std::vector<CellRecord>& cells, const std::string& prefix) {
+  const auto groups = device_groups(cells);
+  if (groups.size() < 2) return "";
+  std::string text = prefix + "Cells of several devices or precisions (--allow-mixed-devices):\n";
+  for (const auto& [group, names] : groups) {
+    text += prefix + "  " + group + ": " + std::to_string(names.size()) + " cell(s)\n";
+  }
+  return text;
+}
+
+}  // namespace
+
 std::string render_report(const std::vector<CellRecord>& cells, const ReportOptions& options) {
+  if (!options.allow_mixed_devices) require_one_device(cells, "report");
   Grid grid = make_grid(cells, options);
   const std::vector<Comparison> comparisons = compare(grid, options);
   std::vector<std::vector<Row>> tables;
@@ -846,7 +862,7 @@ std::string render_report(const std::vector<CellRecord>& cells, const ReportOpti
     case ReportFormat::markdown: {
       std::string failures = failed_list(cells, "- ");
       std::string text = render_markdown(grid, tables, options) +
-                         render_comparisons(comparisons, kMarkdown, false);
+                         render_comparisons(comparisons, kMarkdown, false) + device_note(cells, "");
       if (failures.empty()) {
         return text;
       }
@@ -854,7 +870,7 @@ std::string render_report(const std::vector<CellRecord>& cells, const ReportOpti
     }
     case ReportFormat::latex:
       return render_latex(grid, tables, options) + render_comparisons(comparisons, kLatex, true) +
-             failed_list(cells, "% failed: ");
+             device_note(cells, "% ") + failed_list(cells, "% failed: ");
     case ReportFormat::csv:
       return render_csv(grid, tables, comparisons, options);
     case ReportFormat::html:

@@ -6,6 +6,7 @@
 
 #include "crash_safe_write.h"
 #include "hdf5_io.h"
+#include "recbench/error.h"
 
 namespace recbench {
 namespace {
@@ -208,6 +209,13 @@ void write_cell_content(hid_t group, const CellRecord& cell, const std::string& 
   h5::write_attr(group, "train_seconds", cell.train_seconds, ctx);
   h5::write_attr(group, "eval_seconds", cell.eval_seconds, ctx);
   h5::write_attr(group, "peak_rss_mb", cell.peak_rss_mb, ctx);
+  h5::write_attr(group, "device", cell.device.device, ctx);
+  h5::write_attr(group, "device_name", cell.device.name, ctx);
+  h5::write_attr(group, "torch_version", cell.device.torch_version, ctx);
+  h5::write_attr(group, "cuda_version", cell.device.cuda_version, ctx);
+  h5::write_attr(group, "precision", cell.device.precision, ctx);
+  h5::write_attr(group, "world_size", cell.device.world_size, ctx);
+  h5::write_attr(group, "peak_device_memory_mb", cell.device.peak_memory_mb, ctx);
   Handle metrics = h5::create_group(group, "metrics", ctx);
   for (const auto& [metric, value] : cell.metrics) {
     h5::write_scalar(metrics.get(), metric, value, ctx);
@@ -274,6 +282,15 @@ CellRecord read_cell_group(hid_t group, CellRecord cell, CellDetail detail,
   cell.train_seconds = h5::read_double_attr(group, "train_seconds", ctx).value_or(0.0);
   cell.eval_seconds = h5::read_double_attr(group, "eval_seconds", ctx).value_or(0.0);
   cell.peak_rss_mb = h5::read_double_attr(group, "peak_rss_mb", ctx).value_or(0.0);
+  cell.device.device = h5::read_string_attr(group, "device", ctx).value_or("");
+  cell.device.name = h5::read_string_attr(group, "device_name", ctx).value_or("");
+  cell.device.torch_version = h5::read_string_attr(group, "torch_version", ctx).value_or("");
+  cell.device.cuda_version = h5::read_string_attr(group, "cuda_version", ctx).value_or("");
+  cell.device.precision = h5::read_string_attr(group, "precision", ctx).value_or("");
+  cell.device.world_size =
+      static_cast<int64_t>(h5::read_double_attr(group, "world_size", ctx).value_or(1.0));
+  cell.device.peak_memory_mb = h5::read_double_attr(group, "peak_device_memory_mb", ctx)
+                                   .value_or(std::numeric_limits<double>::quiet_NaN());
   Handle metrics = h5::open_group(group, "metrics", ctx);
   for (const std::string& metric : h5::child_names(metrics.get(), ctx)) {
     cell.metrics.emplace_back(metric, h5::read_scalar(metrics.get(), metric, ctx));
@@ -422,6 +439,37 @@ std::vector<CellRecord> ResultsFile::read_cells(CellDetail detail) const {
     }
   }
   return cells;
+}
+
+std::string DeviceRecord::device_class() const {
+  if (device.empty()) return "";
+  if (device.rfind("cuda", 0) == 0) return "cuda " + name;
+  return device;
+}
+
+std::map<std::string, std::vector<std::string>> device_groups(
+    const std::vector<CellRecord>& cells) {
+  std::map<std::string, std::vector<std::string>> groups;
+  for (const CellRecord& c : cells) {
+    const std::string cls = c.device.device_class();
+    if (cls.empty()) continue;
+    groups[cls + ", " + c.device.precision].push_back(c.dataset + "/" + c.model + "/" +
+                                                      seed_group(c.seed));
+  }
+  return groups;
+}
+
+void require_one_device(const std::vector<CellRecord>& cells, const std::string& what) {
+  const auto groups = device_groups(cells);
+  if (groups.size() < 2) return;
+  std::string list;
+  for (const auto& [group, names] : groups) {
+    list += (list.empty() ? "" : "; ") + group + " (" + std::to_string(names.size()) +
+            " cell(s), e.g. " + names.front() + ")";
+  }
+  throw ConfigError(
+      what + ": cells ran on " + std::to_string(groups.size()) + " device classes or precisions: " +
+      list + "; one table would compare them as alike (pass --allow-mixed-devices to do so)");
 }
 
 }  // namespace recbench

@@ -11,7 +11,9 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "cell_checkpoint.h"
 #include "cell_record.h"
+#include "device_info.h"
 #include "interrupt.h"
 #include "recbench/core/run/early_stopping.h"
 #include "recbench/detail/params_toml.h"
@@ -42,15 +44,26 @@ std::string corpus_names(const std::map<std::string, DatasetView>& corpora) {
 
 class CellContext final : public TrainContext {
  public:
+  //! `config_toml` is the cell's resolved configuration (a checkpoint is valid only for it);
+  //! `resumed` the checkpoint the cell continues from, if any.
   CellContext(const RunEnv& env, const DatasetState& ds, uint64_t master_seed,
-              std::filesystem::path work_dir, CellArtifacts artifacts)
+              std::filesystem::path work_dir, CellArtifacts artifacts, std::string config_toml,
+              std::optional<FoundCheckpoint> resumed)
       : env_(env),
         ds_(ds),
         master_(master_seed),
         work_dir_(std::move(work_dir)),
         artifacts_(std::move(artifacts)),
+        config_toml_(std::move(config_toml)),
         stopping_(env.config->valid_metric, env.config->patience),
-        start_(std::chrono::steady_clock::now()) {}
+        start_(std::chrono::steady_clock::now()) {
+    if (resumed) {
+      curve_ = resumed->state.curve;
+      stopping_.restore(resumed->state.stopping);
+      seconds_before_ = resumed->state.train_seconds;
+      resumed_ = resumed->dir;
+    }
+  }
 
   const DatasetView& data() const override { return ds_.view; }
   torch::Device device() const override { return env_.device; }
@@ -99,7 +112,7 @@ class CellContext final : public TrainContext {
     out.improved = step.improved;
     out.should_stop = step.should_stop;
     if (out.improved) save_model(model);
-    curve_.push_back({epoch, train_loss, out.value, seconds_since(start_)});
+    curve_.push_back({epoch, train_loss, out.value, train_seconds()});
     env_.log->info("  epoch {} loss {:.4f} valid {} {:.4f} (best {:.4f} at epoch {}){}", epoch,
                    train_loss, stopping_.metric().text(), out.value, stopping_.best(),
                    stopping_.best_epoch(), out.should_stop ? ", stopping early" : "");
@@ -109,8 +122,22 @@ class CellContext final : public TrainContext {
   void record_epoch(int epoch, double train_loss) override {
     throw_if_interrupted();
     curve_.push_back(
-        {epoch, train_loss, std::numeric_limits<double>::quiet_NaN(), seconds_since(start_)});
+        {epoch, train_loss, std::numeric_limits<double>::quiet_NaN(), train_seconds()});
   }
+
+  bool stop_requested() const override { return interrupted(); }
+
+  void save_checkpoint(const std::function<void(const std::filesystem::path&)>& write) override {
+    const auto t0 = std::chrono::steady_clock::now();
+    write_checkpoint(work_dir_, config_toml_, {curve_, stopping_.state(), train_seconds()}, write);
+    env_.log->info("  checkpoint written in {:.2f}s: {}", seconds_since(t0),
+                   (work_dir_ / "checkpoint").string());
+  }
+
+  std::optional<std::filesystem::path> resume_checkpoint() const override { return resumed_; }
+
+  //! Seconds of training of this cell, including those before a resumed checkpoint.
+  double train_seconds() const { return seconds_before_ + seconds_since(start_); }
 
   //! The saved model folder (the best validated state, or the final one).
   std::filesystem::path model_dir() const { return work_dir_ / "model"; }
@@ -128,8 +155,11 @@ class CellContext final : public TrainContext {
   uint64_t master_;
   std::filesystem::path work_dir_;
   CellArtifacts artifacts_;  //!< of this dataset and seed, by label
+  std::string config_toml_;
   EarlyStopping stopping_;
   std::chrono::steady_clock::time_point start_;
+  double seconds_before_ = 0.0;  //!< training seconds before the resumed checkpoint
+  std::optional<std::filesystem::path> resumed_;
   std::vector<CurvePoint> curve_;
 };
 
@@ -152,24 +182,34 @@ void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
   const std::string key = cell_key(ds.data.name, job.entry.label, job.seed);
   const auto work_dir = env.cell_dir(ds.data.name, job.entry.label, job.seed);
   check_dependencies(job, artifacts);
-  std::filesystem::remove_all(work_dir);
-  std::filesystem::create_directories(work_dir);
-  CellContext ctx(env, ds, static_cast<uint64_t>(job.seed), work_dir,
-                  artifacts.of(ds.data.name, job.seed, env.config->models));
-  torch::manual_seed(ctx.seed(Stream::init));
+  torch::manual_seed(stream_seed(static_cast<uint64_t>(job.seed), static_cast<int>(Stream::init)));
   std::string resolved;
   auto model =
       build_model(env, job.plugin, job.entry, ds.view, static_cast<uint64_t>(job.seed), &resolved);
   cell.config_toml = cell_config(env, ds.data.name, job.entry, job.seed, resolved);
-  const auto t0 = std::chrono::steady_clock::now();
+  std::string why_not;
+  std::optional<FoundCheckpoint> resumed = find_checkpoint(work_dir, cell.config_toml, &why_not);
+  if (resumed) {
+    env.log->info("  resuming from its checkpoint ({} epoch(s) recorded)",
+                  resumed->state.curve.size());
+  } else {
+    if (!why_not.empty())
+      env.log->warn("  checkpoint not used: {}; training from the start", why_not);
+    std::filesystem::remove_all(work_dir);
+  }
+  std::filesystem::create_directories(work_dir);
+  CellContext ctx(env, ds, static_cast<uint64_t>(job.seed), work_dir,
+                  artifacts.of(ds.data.name, job.seed, env.config->models), cell.config_toml,
+                  std::move(resumed));
   model->fit(ctx);
-  cell.train_seconds = seconds_since(t0);
+  cell.train_seconds = ctx.train_seconds();
+  // A model that saw stop_requested() returned early: nothing of the cell is recorded.
+  throw_if_interrupted();
   if (ctx.validated()) {
     model->load(ctx.model_dir());  // evaluate the best validated state, as RecBole does
   } else {
     ctx.save_model(*model);
   }
-  throw_if_interrupted();
   record_test(cell, evaluate(*model, ds.eval_split(Split::test), env.config->protocol, env.device),
               ds.data.test);
   cell.curve = ctx.curve();
@@ -182,6 +222,7 @@ void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
         {ds.data.name, ds.data.fingerprint, job.entry.plugin, job.entry.label});
     cell.artifacts["item_embeddings"] = table.string();
   }
+  remove_checkpoint(work_dir);
   artifacts.add_complete(key, work_dir);
 }
 
@@ -211,6 +252,8 @@ CellRecord run_cell(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
   cell.valid_metric_name = env.config->valid_metric;
   const std::string key = cell_key(cell.dataset, cell.model, cell.seed);
   env.log->info("cell {} ({})", key, job.entry.plugin);
+  cell.device = env.device_record;
+  reset_peak_device_memory(env.device);
   try {
     train_and_test(env, job, artifacts, cell);
   } catch (const Interrupted&) {
@@ -222,6 +265,7 @@ CellRecord run_cell(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
     env.log->error("  cell {} failed: {}", key, e.what());
   }
   cell.peak_rss_mb = peak_rss_mb();
+  cell.device.peak_memory_mb = peak_device_memory_mb(env.device);
   return cell;
 }
 

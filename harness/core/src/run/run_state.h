@@ -13,6 +13,7 @@
 #include "recbench/core/config/experiment.h"
 #include "recbench/core/data/dataset.h"
 #include "recbench/core/eval/evaluator.h"
+#include "recbench/core/results/results_file.h"
 
 namespace spdlog {
 class logger;
@@ -27,6 +28,7 @@ struct RunEnv {
   spdlog::logger* log = nullptr;
   std::filesystem::path artifacts_root;
   const std::map<std::string, DatasetView>* corpora = nullptr;  //!< [[corpora]] by name
+  DeviceRecord device_record;  //!< what every cell records of its device (run/device_info.h)
 
   //! <results>_artifacts/<dataset>/<label>/seed_<s>
   std::filesystem::path cell_dir(const std::string& dataset, const std::string& label,

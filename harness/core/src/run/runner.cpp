@@ -10,8 +10,10 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "../results/results_lock.h"
 #include "cell.h"
 #include "cell_record.h"
+#include "device_info.h"
 #include "interrupt.h"
 #include "recbench/core/common/logging.h"
 #include "recbench/core/data/corpus_overlap.h"
@@ -89,6 +91,7 @@ class Runner {
   RunSummary summary_;
   std::shared_ptr<spdlog::logger> logger_;
   std::unique_ptr<PluginRegistry> registry_;
+  std::optional<ResultsLock> lock_;      //!< one writer per results file, for the whole run
   std::optional<StoredResults> stored_;  //!< what --resume continues
   std::vector<DatasetState> datasets_;
   CellArtifacts artifacts_;
@@ -115,7 +118,11 @@ void Runner::set_up() {
   } else if (device != "cpu") {
     throw ConfigError("--device: expected cpu or cuda, got '" + device + "'");
   }
-  if (cfg_.threads > 0) set_cpu_threads(static_cast<int>(cfg_.threads));
+  env_.device_record = describe_device(env_.device);
+  // Threads default to the CPUs this process may use: LibTorch's own default counts the machine's
+  // cores, which oversubscribes a Slurm cpuset or a container quota.
+  const UsableCpus cpus = usable_cpus();
+  set_cpu_threads(cfg_.threads > 0 ? static_cast<int>(cfg_.threads) : cpus.count);
   at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
   auto dirs = options_.plugin_dirs.empty() ? default_plugin_dirs() : options_.plugin_dirs;
   registry_ = std::make_unique<PluginRegistry>(dirs);
@@ -123,10 +130,12 @@ void Runner::set_up() {
   logger_->info("experiment '{}': {} dataset(s) x {} model(s) x {} seed(s) on {} ({} threads)",
                 cfg_.name, cfg_.datasets.size(), cfg_.models.size(), cfg_.seeds.size(),
                 env_.device.str(), at::get_num_threads());
-  logger_->info("BLAS: {}", blas_description());
+  logger_->info("BLAS: {}; CPUs this process may use: {}; OpenMP waiting: {}", blas_description(),
+                cpus.text(), openmp_wait_policy());
 }
 
 void Runner::read_existing() {
+  lock_.emplace(summary_.output);
   if (!std::filesystem::exists(summary_.output)) return;
   if (!options_.resume) {
     throw ConfigError(summary_.output.string() +

@@ -14,6 +14,26 @@ namespace recbench {
 //! found and set.
 RECBENCH_API bool set_cpu_threads(int threads);
 
+//! The CPUs this process may use and why: its affinity mask (taskset, Slurm's cpusets), capped
+//! by a cgroup v2 CPU quota (containers' --cpus) rounded up; at least 1.
+struct RECBENCH_API UsableCpus {
+  int count = 1;
+  int affinity = 0;          //!< CPUs in the affinity mask
+  double quota = 0;          //!< cgroup CPU quota in CPUs; 0 when unlimited or unknown
+  std::string text() const;  //!< e.g. "2 (affinity 2, no cgroup quota)"
+};
+RECBENCH_API UsableCpus usable_cpus();
+
+//! libgomp (LibTorch's and OpenBLAS's OpenMP) reads how long idle threads spin once, when it
+//! loads, before main(). Its default spin (300,000 iterations, ~0.2 ms at each barrier) is fine
+//! alone but, with two processes on the same cores, every process's spinning threads take the
+//! CPU from the others' working ones. Unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT,
+//! this sets GOMP_SPINCOUNT to kSpinCount and executes the program again (returns only when it
+//! did not); RECBENCH_SPINCOUNT=default keeps libgomp's default.
+RECBENCH_API void reexec_with_short_spinning(char** argv);
+//! How OpenMP threads wait in this process, e.g. "GOMP_SPINCOUNT=10000 (set by recbench)".
+RECBENCH_API std::string openmp_wait_policy();
+
 //! Keeps freed tensor buffers in the process (glibc malloc: blocks up to 256 MiB come from the
 //! heap, and the heap is not trimmed below that). With glibc's defaults a forward pass that frees
 //! and reallocates the same large buffers gets fresh zeroed pages from the kernel on every reuse:

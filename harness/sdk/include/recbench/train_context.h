@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <optional>
 #include <string>
 
@@ -61,6 +62,24 @@ class RECBENCH_API TrainContext {
   //! A folder shared by every cell of the experiment and kept across --resume (created on
   //! demand): <results>_artifacts/shared/<key>. `key` is one path component ([A-Za-z0-9_.-]).
   virtual std::filesystem::path shared_dir(const std::string& key) const = 0;
+
+  // Stopping and resuming mid-training (Ctrl-C, Slurm's SIGTERM before preemption or the time
+  // limit). A model checks stop_requested() after every optimizer step; when it is true it saves
+  // what it needs to continue with save_checkpoint() and returns from fit(). The harness then
+  // records nothing for the cell, and `recbench run --resume` trains it again, handing the model
+  // its checkpoint through resume_checkpoint(). A model without checkpoints just returns (the
+  // cell restarts from zero). The defaults: never stop, no checkpoint.
+
+  //! True once the run was asked to stop.
+  virtual bool stop_requested() const;
+  //! Writes a resumable checkpoint: `write` fills the empty folder it is given with the model's
+  //! state (weights, optimizer, RNG, position in the data); the harness adds its own (learning
+  //! curve, early stopping, the best model so far) and replaces the cell's previous checkpoint
+  //! atomically. Only a complete checkpoint is ever handed back.
+  virtual void save_checkpoint(const std::function<void(const std::filesystem::path&)>& write);
+  //! The folder of this cell's checkpoint when the cell was stopped before and its configuration
+  //! is unchanged (the harness's own state is restored already); empty otherwise.
+  virtual std::optional<std::filesystem::path> resume_checkpoint() const;
 };
 
 }  // namespace recbench

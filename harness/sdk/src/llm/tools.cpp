@@ -87,7 +87,9 @@ PretrainOptions read_pretrain_options(Params& p) {
   w.floor_ratio = p.real("floor_ratio", w.floor_ratio, "final lr / peak lr", 0, 1);
   o.seed = static_cast<uint64_t>(p.integer("seed", 0, "initialisation and shuffling seed", 0));
   o.device = p.choice("device", o.device, {"cpu", "cuda"}, "training device");
-  o.threads = p.integer("threads", o.threads, "LibTorch threads (0 = default)", 0, 1024);
+  o.threads =
+      p.integer("threads", o.threads,
+                "LibTorch and OpenBLAS threads (0 = the CPUs this process may use)", 0, 1024);
   o.checkpoint_every =
       p.integer("checkpoint_every", o.checkpoint_every, "steps between checkpoints (0 = none)", 0);
   o.stop_after = p.integer("stop_after", o.stop_after, "stop after N steps, resumable", 0);
@@ -270,7 +272,7 @@ LrSchedule make_schedule(const PretrainOptions& o) {
 
 PretrainSummary pretrain(const PretrainOptions& o, std::ostream& log) {
   validate(o);
-  if (o.threads > 0) set_cpu_threads(static_cast<int>(o.threads));
+  set_cpu_threads(o.threads > 0 ? static_cast<int>(o.threads) : usable_cpus().count);
   std::vector<std::string> docs = read_corpus(o.corpus);
   std::filesystem::create_directories(o.output);
   Tokenizer tok = pretrain_tokenizer(o, docs, log);

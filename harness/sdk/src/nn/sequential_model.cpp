@@ -2,6 +2,7 @@
 #include "recbench/nn/sequential_model.h"
 
 #include <algorithm>
+#include <mutex>
 #include <vector>
 
 #include <spdlog/spdlog.h>
@@ -84,18 +85,27 @@ void SequentialModel::attach(std::shared_ptr<torch::nn::Module> network) {
   network_->to(device_);
 }
 
-double SequentialModel::train_epoch(TrainView& view, TrainContext& ctx,
-                                    torch::optim::Optimizer& opt, int epoch) {
+std::optional<double> SequentialModel::train_epoch(TrainView& view, TrainContext& ctx,
+                                                   torch::optim::Optimizer& opt, Position& at) {
   network_->train();
   const int64_t batches = view.num_batches(options_.batch_size);
-  Progress progress(ctx.log(), "epoch " + std::to_string(epoch), batches);
-  for (int64_t b = 0; b < batches; ++b) {
+  Progress progress(ctx.log(), "epoch " + std::to_string(at.epoch), batches);
+  progress.resume(at.batch, at.loss_sum);
+  for (int64_t b = at.batch; b < batches; ++b) {
     TrainBatch batch = view.batch(b, options_.batch_size, device_);
     opt.zero_grad();
     torch::Tensor loss = batch_loss(batch);
     loss.backward();
     opt.step();
     progress.step(loss.item<double>(), batch.size());
+    at.batch = b + 1;
+    at.loss_sum = progress.loss_sum();
+    if (ctx.stop_requested()) {
+      ctx.save_checkpoint(
+          [&](const std::filesystem::path& dir) { save_training_state(dir, opt, at); });
+      ctx.log().info("stopped in epoch {} after batch {}/{}", at.epoch, at.batch, batches);
+      return std::nullopt;
+    }
   }
   progress.finish();
   return progress.mean_loss();
@@ -109,13 +119,57 @@ void SequentialModel::fit(TrainContext& ctx) {
   torch::optim::Adam opt(
       network_->parameters(),
       torch::optim::AdamOptions(options_.lr).weight_decay(options_.weight_decay));
+  Position at;
+  if (auto dir = ctx.resume_checkpoint()) at = load_training_state(*dir, opt);
   const uint64_t shuffle_seed = ctx.seed(Stream::shuffle);
-  for (int epoch = 0; epoch < options_.epochs; ++epoch) {
-    view.shuffle(mix_seed(shuffle_seed, static_cast<uint64_t>(epoch)));
-    const double loss = train_epoch(view, ctx, opt, epoch);
-    if (ctx.validate(*this, epoch, loss).should_stop) break;
+  for (; at.epoch < options_.epochs; at = {at.epoch + 1, 0, 0.0}) {
+    view.shuffle(mix_seed(shuffle_seed, static_cast<uint64_t>(at.epoch)));
+    const std::optional<double> loss = train_epoch(view, ctx, opt, at);
+    if (!loss) return;
+    if (ctx.validate(*this, static_cast<int>(at.epoch), *loss).should_stop) break;
   }
   network_->eval();
+}
+
+void SequentialModel::save_training_state(const std::filesystem::path& dir,
+                                          const torch::optim::Optimizer& opt,
+                                          const Position& at) const {
+  torch::serialize::OutputArchive archive, network, optimizer;
+  network_->save(network);
+  opt.save(optimizer);
+  archive.write("network", network);
+  archive.write("optimizer", optimizer);
+  {
+    at::Generator gen = at::globalContext().defaultGenerator(device_);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    archive.write("rng", gen.get_state());
+  }
+  archive.write("epoch", torch::tensor(at.epoch));
+  archive.write("batch", torch::tensor(at.batch));
+  archive.write("loss_sum", torch::tensor(at.loss_sum, torch::kDouble));
+  archive.save_to((dir / "training.pt").string());
+}
+
+SequentialModel::Position SequentialModel::load_training_state(const std::filesystem::path& dir,
+                                                               torch::optim::Optimizer& opt) {
+  torch::serialize::InputArchive archive, network, optimizer;
+  archive.load_from((dir / "training.pt").string(), device_);
+  archive.read("network", network);
+  archive.read("optimizer", optimizer);
+  network_->load(network);
+  network_->to(device_);
+  opt.load(optimizer);
+  torch::Tensor rng, epoch, batch, loss_sum;
+  archive.read("rng", rng);
+  archive.read("epoch", epoch);
+  archive.read("batch", batch);
+  archive.read("loss_sum", loss_sum);
+  {
+    at::Generator gen = at::globalContext().defaultGenerator(device_);
+    std::lock_guard<std::mutex> lock(gen.mutex());
+    gen.set_state(rng.cpu());
+  }
+  return {epoch.item<int64_t>(), batch.item<int64_t>(), loss_sum.item<double>()};
 }
 
 torch::Tensor SequentialModel::user_representation(const HistoryBatch& batch) {

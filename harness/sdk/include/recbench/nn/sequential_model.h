@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <filesystem>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -59,7 +60,9 @@ RECBENCH_API const DatasetView& require_data(const DatasetView* data, const char
 class RECBENCH_API SequentialModel : public Recommender, public EmbeddingSource {
  public:
   //! Adam over the network's parameters, epochs of shuffled batches from the training view,
-  //! ctx.validate() after each epoch; stops when it says so.
+  //! ctx.validate() after each epoch; stops when it says so. When the run asks to stop
+  //! (TrainContext::stop_requested) it writes a checkpoint after the current batch and returns;
+  //! a resumed cell continues from that batch with the same weights, optimizer state and RNG.
   void fit(TrainContext& ctx) override;
   torch::Tensor score_all(const HistoryBatch& batch) override;
   //! Writes model.pt (the network's parameters and buffers) and item_embeddings.pt (a tensor).
@@ -89,7 +92,19 @@ class RECBENCH_API SequentialModel : public Recommender, public EmbeddingSource 
   torch::nn::Module& network() const { return *network_; }
 
  private:
-  double train_epoch(TrainView& view, TrainContext& ctx, torch::optim::Optimizer& opt, int epoch);
+  //! Where training stands: an epoch, its next batch, and the summed loss of its batches so far.
+  struct Position {
+    int64_t epoch = 0, batch = 0;
+    double loss_sum = 0.0;
+  };
+  //! Trains the batches of epoch `at.epoch` from `at.batch` on, advancing `at`; returns false
+  //! when the run asked to stop (after writing a checkpoint), else the epoch's mean loss.
+  std::optional<double> train_epoch(TrainView& view, TrainContext& ctx,
+                                    torch::optim::Optimizer& opt, Position& at);
+  //! The checkpoint's training.pt: network, optimizer, the device's RNG, position.
+  void save_training_state(const std::filesystem::path& dir, const torch::optim::Optimizer& opt,
+                           const Position& at) const;
+  Position load_training_state(const std::filesystem::path& dir, torch::optim::Optimizer& opt);
 
   CommonOptions options_;
   torch::Device device_;

@@ -26,6 +26,9 @@ struct ReportOptions {
   //! the difference and a verdict (md, latex), or extra columns (csv).
   std::vector<PublishedValue> references;
   TiePolicy ties = TiePolicy::pessimistic;  //!< the run's policy, for per-user standard errors
+  //! Cells of several device classes or precisions are refused (ConfigError) unless this is set;
+  //! then md and latex name the groups under the tables.
+  bool allow_mixed_devices = false;
   //! html only: the run (its experiment and environment are printed) and figures to embed
   //! (each a caption and an inline SVG document).
   const RunInfo* run = nullptr;

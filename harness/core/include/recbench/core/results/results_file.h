@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <limits>
 #include <map>
 #include <optional>
 #include <string>
@@ -29,6 +30,24 @@ struct CurvePoint {
   double train_loss = 0.0, valid_metric = 0.0, seconds = 0.0;
 };
 
+//! Where and how a cell ran (attributes device, device_name, torch_version, cuda_version,
+//! precision, world_size, peak_device_memory_mb). Files written before these existed read back
+//! with empty strings, world size 1 and NaN memory.
+struct DeviceRecord {
+  std::string device;         //!< "cpu", "cuda:0"
+  std::string name;           //!< the CPU's or GPU's model name
+  std::string torch_version;  //!< LibTorch the cell ran on
+  std::string cuda_version;   //!< CUDA runtime of that LibTorch; empty without CUDA
+  std::string precision;      //!< the run's precision policy, e.g. "fp32"
+  int64_t world_size = 1;     //!< data-parallel processes that trained the cell
+  double peak_memory_mb = std::numeric_limits<double>::quiet_NaN();  //!< CUDA only
+
+  //! What may share a table: "cpu" for every CPU (their float arithmetic is the same IEEE
+  //! single precision), "cuda <GPU name>" for a GPU (kernels and TF32 differ across models);
+  //! empty for a file written before device records.
+  std::string device_class() const;
+};
+
 struct CellRecord {  //!< /runs/<dataset>/<model>/seed_<s>
   std::string dataset, model, plugin;
   int64_t seed = 0;
@@ -42,8 +61,16 @@ struct CellRecord {  //!< /runs/<dataset>/<model>/seed_<s>
   std::vector<CurvePoint> curve;
   std::string valid_metric_name;
   double train_seconds = 0.0, eval_seconds = 0.0, peak_rss_mb = 0.0;
+  DeviceRecord device;
   std::map<std::string, std::string> artifacts;  //!< name -> path
 };
+
+//! Cells by the device class and precision they ran on ("cpu, fp32"), each with its cells'
+//! "dataset/model/seed_s" names; cells of files older than device records are left out.
+std::map<std::string, std::vector<std::string>> device_groups(const std::vector<CellRecord>& cells);
+//! Throws ConfigError when `cells` span more than one device class or precision, naming each with
+//! a cell of it; `what` says where they come from (a file, "the parts").
+void require_one_device(const std::vector<CellRecord>& cells, const std::string& what);
 
 //! How much of each cell read_cells() loads.
 enum class CellDetail {

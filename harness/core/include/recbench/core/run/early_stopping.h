@@ -23,6 +23,19 @@ class EarlyStopping {
   //! Records the validation value of `epoch`.
   Step update(int epoch, double value);
 
+  //! What a checkpoint stores to continue the same decisions after a restart.
+  struct State {
+    double best = std::numeric_limits<double>::quiet_NaN();
+    int best_epoch = -1;
+    int64_t bad_epochs = 0;
+  };
+  State state() const { return {best_, best_epoch_, bad_epochs_}; }
+  void restore(const State& s) {
+    best_ = s.best;
+    best_epoch_ = s.best_epoch;
+    bad_epochs_ = s.bad_epochs;
+  }
+
   const MetricKey& metric() const { return metric_; }
   double best() const { return best_; }           //!< NaN before the first update
   int best_epoch() const { return best_epoch_; }  //!< -1 until a value improves
