@@ -90,6 +90,49 @@ TEST_P(Contract, FitScoreSaveLoadDeterminism) {
   EXPECT_TRUE(torch::equal(valid_scores(*twin, ctx.data(), 7), scores));
 }
 
+//! quick_params plus two epochs of several batches, for plugins that have those keys.
+std::string several_batches(const std::string& name, const TrainContext& ctx) {
+  Params probe("probe", "", "");
+  PluginContext context;
+  context.data = &ctx.data();
+  find_plugin(name).factory(probe, context);
+  std::string toml;
+  for (const auto& spec : probe.specs()) {
+    if (spec.key == "epochs") toml += "epochs = 2\n";
+    if (spec.key == "batch_size") toml += "batch_size = 16\n";
+  }
+  return toml;
+}
+
+// A stop request in the middle of training (SIGTERM): fit() returns at the next batch; a model
+// that wrote a checkpoint resumes from it to exactly the model of an uninterrupted fit.
+TEST_P(Contract, StopsAtTheNextBatchAndResumesToTheSameModel) {
+  Context whole;
+  const std::string params = several_batches(GetParam(), whole.ctx);
+  auto uninterrupted = make_model(GetParam(), params, whole.ctx);
+  uninterrupted->fit(whole.ctx);
+  const int64_t checks = whole.ctx.stop_checks;
+  if (checks == 0) return;  // no training loop to stop (Pop, Random)
+  const auto want = valid_scores(*uninterrupted, whole.ctx.data(), 7);
+
+  Context stopped;
+  stopped.ctx.stop_at = checks / 2 + 1;  // in the middle, after the first epoch for two epochs
+  auto first = make_model(GetParam(), params, stopped.ctx);
+  first->fit(stopped.ctx);
+  // A model may look again on its way out (RSLLM: its batch loop, then fit), but a model that
+  // trained on would ask once per further batch.
+  EXPECT_LE(stopped.ctx.stop_checks, stopped.ctx.stop_at + 1) << "fit() went on after the stop";
+  EXPECT_LT(stopped.ctx.ndcg.size(), whole.ctx.ndcg.size());
+  if (!stopped.ctx.checkpoint) return;  // restarts its cell instead (CPRec, RSLLM)
+
+  Context resumed;
+  resumed.ctx.resume_from = stopped.ctx.checkpoint;
+  auto second = make_model(GetParam(), params, resumed.ctx);
+  second->fit(resumed.ctx);
+  EXPECT_TRUE(torch::equal(valid_scores(*second, resumed.ctx.data(), 7), want));
+  EXPECT_EQ(stopped.ctx.ndcg.size() + resumed.ctx.ndcg.size(), whole.ctx.ndcg.size());
+}
+
 TEST_P(Contract, UnknownKeyIsRejected) {
   FakeContext ctx(tiny());
   try {
