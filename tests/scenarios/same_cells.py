@@ -1,6 +1,7 @@
-"""Exits 0 when two recbench results files hold the same cells in the same order, every field
-equal (metrics, per-user ranks, curves, config, status) except timings and artefact paths; prints
-the first difference and exits 1 otherwise. Usage: same_cells.py A.h5 B.h5"""
+"""Exits 0 when two recbench results files hold the same datasets (fingerprint, statistics,
+candidates) and the same cells in the same order, every field equal (metrics, per-user ranks,
+curves, config, status) except timings and artefact paths; prints the first difference and exits
+1 otherwise. Usage: same_cells.py A.h5 B.h5 [PYTHON_PACKAGE_DIR]"""
 
 import sys
 
@@ -11,6 +12,13 @@ sys.path.insert(0, sys.argv[3] if len(sys.argv) > 3 else "python")
 from recbench.reader import iter_cells, open_results  # noqa: E402
 
 TIMINGS = {"train_seconds", "eval_seconds", "peak_rss_mb", "curve_seconds"}
+
+
+def same(x: object, y: object) -> bool:
+    """Equal values; NaN equals NaN (a curve without validation stores NaN)."""
+    x, y = np.asarray(x), np.asarray(y)
+    numeric = x.dtype.kind in "fc" and y.dtype.kind in "fc"
+    return bool(np.array_equal(x, y, equal_nan=numeric))
 
 
 def content(group: h5py.Group) -> dict:
@@ -30,6 +38,15 @@ def content(group: h5py.Group) -> dict:
 
 def main(a: str, b: str) -> int:
     with open_results(a) as fa, open_results(b) as fb:
+        datasets_a, datasets_b = list(fa["datasets"]), list(fb["datasets"])
+        if datasets_a != datasets_b:
+            print(f"datasets differ: {datasets_a} in {a}, {datasets_b} in {b}")
+            return 1
+        for name in datasets_a:
+            xa, xb = content(fa["datasets"][name]), content(fb["datasets"][name])
+            if xa.keys() != xb.keys() or any(not same(xa[k], xb[k]) for k in xa):
+                print(f"/datasets/{name} differs between {a} and {b}")
+                return 1
         cells_a, cells_b = list(iter_cells(fa)), list(iter_cells(fb))
         keys_a = [(c.dataset, c.model, c.seed) for c in cells_a]
         keys_b = [(c.dataset, c.model, c.seed) for c in cells_b]
@@ -42,7 +59,7 @@ def main(a: str, b: str) -> int:
                 print(f"{ca.group.name}: fields {sorted(xa.keys() ^ xb.keys())} in one file only")
                 return 1
             for name in xa:
-                if not np.array_equal(np.asarray(xa[name]), np.asarray(xb[name])):
+                if not same(xa[name], xb[name]):
                     print(f"{ca.group.name}/{name}: {xa[name]!r} in {a}, {xb[name]!r} in {b}")
                     return 1
         print(f"{len(keys_a)} cells identical (timings and artefact paths aside)")

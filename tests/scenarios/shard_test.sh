@@ -14,7 +14,7 @@ cache=(--set experiment.cache_dir=\"cache\")
 
 for bad in 3/2 -1/2 a/b 0/0 2; do
   expect_error "^recbench run: --shard: expected i/N with whole numbers 0 <= i < N .*got '$bad'" \
-    -- "$bin" run exp.toml --shard "$bad"
+    -- "$bin" run exp.toml --shard="$bad"
 done
 
 expect 0 "\| rsllm" -- "$bin" run exp.toml --out whole.h5 "${cache[@]}"
@@ -46,7 +46,7 @@ expect 0 "merged 2 part" -- "$bin" merge "${parts[@]}" --out merged.h5 --force
   >/dev/null 2>&1
 expect_error "parts of different experiments: ${parts[0]} and other.h5 store different" \
   -- "$bin" merge "${parts[0]}" other.h5 --out m1.h5
-expect_error "cell tiny_a/pop/seed_1 is in both whole.h5 and ${parts[1]}" \
+expect_error "cell tiny_a/sasrec/seed_1 is in both whole.h5 and ${parts[1]}" \
   -- "$bin" merge whole.h5 "${parts[1]}" --out m2.h5
 expect_error "missing.h5: results file not found" -- "$bin" merge "${parts[0]}" missing.h5 --out m3.h5
 echo "not hdf5" >text.h5

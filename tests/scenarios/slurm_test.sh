@@ -11,7 +11,8 @@ export PATH=$PATH:/usr/sbin:/sbin
 for tool in munged slurmctld slurmd sbatch squeue sinfo scontrol; do
   command -v "$tool" >/dev/null || { echo "slurm_test: $tool not installed; skipped"; exit 77; }
 done
-source "$(dirname "$0")/scenario_lib.sh"
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/scenario_lib.sh"
 started=$SECONDS
 
 pids=()
@@ -73,6 +74,7 @@ JobAcctGatherType=jobacct_gather/none
 AccountingStorageType=accounting_storage/none
 JobCompType=jobcomp/none
 MpiDefault=none
+MailProg=/bin/true
 SwitchType=switch/none
 SchedulerType=sched/builtin
 SelectType=select/cons_tres
@@ -94,7 +96,7 @@ done
 echo "slurm up after $((SECONDS - started)) s"
 
 # The experiment: two datasets, a model that reads another's artefacts, two seeds.
-cp "$(dirname "$0")/shard/experiment.toml" exp.toml
+cp "$here/shard/experiment.toml" exp.toml
 RECBENCH=$bin "$project/scripts/slurm/submit.sh" exp.toml 3 --parts parts --out merged.h5 \
   --run '--set experiment.cache_dir="cache"' >submit.out 2>&1 || { cat submit.out; die "submit.sh"; }
 cat submit.out
@@ -107,7 +109,7 @@ check "the merge job wrote merged.h5" test -s merged.h5
 [ -s merged.h5 ] || logs
 
 "$bin" run exp.toml --out whole.h5 --set experiment.cache_dir=\"cache\" >/dev/null 2>&1
-check "merged cells equal a one-process run's" /usr/bin/python3 "$(dirname "$0")/same_cells.py" \
+check "merged cells equal a one-process run's" /usr/bin/python3 "$here/same_cells.py" \
   whole.h5 merged.h5 "$project/python"
 check "same report" diff <("$bin" report whole.h5) <("$bin" report merged.h5)
 check "the merge job printed the report" grep -q "| rsllm" parts/slurm-merge-*.out
