@@ -15,6 +15,7 @@ packages=(
   python3-h5py python3-pandas python3-matplotlib  # python/recbench: reader, plots, their tests
   python3-scipy                              # reference values of the statistics tests
   chromium                                   # the HTML report test renders the page headless
+  slurm-wlm munge                            # the Slurm test runs a one-node cluster (scripts/slurm)
 )
 
 missing=()

@@ -15,5 +15,6 @@ int data_command(const std::vector<std::string>& args);
 int plugins_command(const std::vector<std::string>& args);
 int llm_command(const std::vector<std::string>& args);
 int plot_command(const std::vector<std::string>& args);
+int merge_command(const std::vector<std::string>& args);
 
 }  // namespace recbench::cli

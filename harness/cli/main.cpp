@@ -15,6 +15,9 @@ constexpr const char* kUsage =
 
 usage:
   recbench run EXPERIMENT.toml [--out FILE.h5] [--set key=value ...] [--resume] [--device cpu|cuda]
+               [--shard i/N]           runs shard i of N (0-based) of the experiment's cells
+  recbench merge PART.h5... --out FILE.h5 [--force]
+                                       combines the results files of a sharded run
   recbench report FILE.h5 [--format md|latex|csv] [--metric NDCG@10 ...] [--baseline NAME]
   recbench plot FILE.h5 --kind curves|metric-at-k|bars [--metric M] --out FIG.png|svg|pdf
                                        figures (matplotlib, through python/recbench)
@@ -39,7 +42,8 @@ int main(int argc, char** argv) {
   using namespace recbench::cli;
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
       {"run", run_command},         {"report", report_command}, {"data", data_command},
-      {"plugins", plugins_command}, {"llm", llm_command},       {"plot", plot_command}};
+      {"plugins", plugins_command}, {"llm", llm_command},       {"plot", plot_command},
+      {"merge", merge_command}};
   if (argc < 2 || std::string(argv[1]) == "--help" || std::string(argv[1]) == "-h") {
     std::cout << kUsage;
     return argc < 2 ? kExitBadInput : kExitOk;
@@ -51,7 +55,7 @@ int main(int argc, char** argv) {
   }
   if (it == commands.end()) {
     std::cerr << "recbench: unknown command '" << argv[1]
-              << "'; known commands: data, llm, plot, plugins, report, run\n";
+              << "'; known commands: data, llm, merge, plot, plugins, report, run\n";
     return kExitBadInput;
   }
   try {

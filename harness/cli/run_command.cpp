@@ -17,6 +17,9 @@ int run_command(const std::vector<std::string>& args) {
       "override a key, e.g. --set models.sasrec.params.hidden_size=32 (repeatable)")(
       "resume", po::bool_switch(), "continue an existing results file, skipping complete cells")(
       "device", po::value<std::string>(), "cpu or cuda (default: experiment.device)")(
+      "shard", po::value<std::string>(),
+      "run only shard i of N (0-based, e.g. $SLURM_ARRAY_TASK_ID/4); default --out: "
+      "<output>.shard-i-of-N.h5; combine the parts with recbench merge")(
       "plugin-path", po::value<std::vector<std::string>>()->composing(),
       "folder with plugins (repeatable; default: $RECBENCH_PLUGIN_PATH, then the build's)");
   po::options_description hidden;
@@ -27,11 +30,12 @@ int run_command(const std::vector<std::string>& args) {
   if (parse_args(args, "recbench run EXPERIMENT.toml [options]", visible, hidden, positional, vm)) {
     return kExitOk;
   }
+  RunOptions options;
+  if (vm.count("shard")) options.shard = parse_shard(vm["shard"].as<std::string>());
   std::vector<std::string> sets;
   if (vm.count("set")) sets = vm["set"].as<std::vector<std::string>>();
   const ExperimentConfig config = load_experiment(vm["experiment"].as<std::string>(), sets);
 
-  RunOptions options;
   if (vm.count("out")) options.output = vm["out"].as<std::string>();
   if (vm.count("device")) options.device = vm["device"].as<std::string>();
   options.resume = vm["resume"].as<bool>();

@@ -87,6 +87,25 @@ void check_results_file(const fs::path& path) {
   }
 }
 
+//! Lists of names as one attribute: one name a line.
+std::string join_lines(const std::vector<std::string>& lines) {
+  std::string out;
+  for (const auto& line : lines) out += (out.empty() ? "" : "\n") + line;
+  return out;
+}
+
+std::vector<std::string> split_lines(const std::string& text) {
+  std::vector<std::string> lines;
+  size_t start = 0;
+  while (start < text.size()) {
+    size_t end = text.find('\n', start);
+    if (end == std::string::npos) end = text.size();
+    lines.push_back(text.substr(start, end - start));
+    start = end + 1;
+  }
+  return lines;
+}
+
 void write_info(hid_t root, const RunInfo& info, const std::string& ctx) {
   h5::write_attr(root, kVersionAttr, info.recbench_version, ctx);
   h5::write_attr(root, "git_revision", info.git_revision, ctx);
@@ -96,6 +115,11 @@ void write_info(hid_t root, const RunInfo& info, const std::string& ctx) {
   h5::write_attr(root, "end_time", info.end_time, ctx);
   h5::write_attr(root, "experiment_name", info.experiment_name, ctx);
   h5::write_attr(root, "experiment_toml", info.experiment_toml, ctx);
+  h5::write_attr(root, "shard", info.shard, ctx);
+  h5::write_attr(root, "model_order", join_lines(info.model_order), ctx);
+  if (!info.merged_from.empty()) {
+    h5::write_attr(root, "merged_from", join_lines(info.merged_from), ctx);
+  }
 }
 
 RunInfo read_info(hid_t root, const std::string& ctx) {
@@ -108,6 +132,10 @@ RunInfo read_info(hid_t root, const std::string& ctx) {
   info.end_time = h5::require_string_attr(root, "end_time", ctx);
   info.experiment_name = h5::require_string_attr(root, "experiment_name", ctx);
   info.experiment_toml = h5::require_string_attr(root, "experiment_toml", ctx);
+  // Absent in files written before sharding existed.
+  info.shard = h5::read_string_attr(root, "shard", ctx).value_or("");
+  info.model_order = split_lines(h5::read_string_attr(root, "model_order", ctx).value_or(""));
+  info.merged_from = split_lines(h5::read_string_attr(root, "merged_from", ctx).value_or(""));
   return info;
 }
 
@@ -349,6 +377,24 @@ ResultsFile ResultsFile::open_existing(const std::filesystem::path& path) {
   return ResultsFile(path);
 }
 
+void ResultsFile::write_whole(const std::filesystem::path& path, const RunInfo& info,
+                              const std::vector<DatasetRecord>& datasets,
+                              const std::vector<CellRecord>& cells) {
+  h5::SilenceErrors silence;
+  for (const DatasetRecord& record : datasets) check_name("dataset", record.name);
+  for (const CellRecord& cell : cells) check_cell(cell);
+  if (path.has_parent_path()) {
+    fs::create_directories(path.parent_path());
+  }
+  replace_atomically(path, TempStart::empty, [&](const fs::path& tmp) {
+    create_file(tmp, info);
+    Handle file = open_file(tmp, H5F_ACC_RDWR);
+    for (const DatasetRecord& record : datasets) write_dataset_group(file.get(), record, path);
+    for (const CellRecord& cell : cells) write_cell_group(file.get(), cell, path);
+    close_written(file, tmp);
+  });
+}
+
 RunInfo ResultsFile::info() const {
   h5::SilenceErrors silence;
   Handle file = open_file(path_, H5F_ACC_RDONLY);
@@ -388,6 +434,22 @@ std::optional<DatasetRecord> ResultsFile::read_dataset(const std::string& name) 
   std::string ctx = at(path_, std::string("/") + kDatasets + "/" + name);
   Handle group = h5::open_group(datasets.get(), name, ctx);
   return read_dataset_group(group.get(), name, ctx);
+}
+
+std::vector<DatasetRecord> ResultsFile::read_datasets() const {
+  h5::SilenceErrors silence;
+  Handle file = open_file(path_, H5F_ACC_RDONLY);
+  std::vector<DatasetRecord> records;
+  if (!h5::has_link(file.get(), kDatasets)) {
+    return records;
+  }
+  Handle datasets = h5::open_group(file.get(), kDatasets, at(path_, "/"));
+  for (const std::string& name : h5::child_names(datasets.get(), at(path_, "/datasets"))) {
+    std::string ctx = at(path_, std::string("/") + kDatasets + "/" + name);
+    Handle group = h5::open_group(datasets.get(), name, ctx);
+    records.push_back(read_dataset_group(group.get(), name, ctx));
+  }
+  return records;
 }
 
 bool ResultsFile::cell_complete(const std::string& dataset, const std::string& model,

@@ -12,6 +12,14 @@ void CellArtifacts::add_complete(const std::string& key, const std::filesystem::
   }
 }
 
+void CellArtifacts::add_recorded(const std::string& key,
+                                 const std::map<std::string, std::string>& recorded) {
+  models[key] = recorded.at("model");
+  if (auto it = recorded.find("item_embeddings"); it != recorded.end()) {
+    embeddings[key] = it->second;
+  }
+}
+
 CellArtifacts CellArtifacts::of(const std::string& dataset, int64_t seed,
                                 const std::vector<ModelEntry>& entries) const {
   CellArtifacts out;

@@ -73,6 +73,9 @@ struct CellArtifacts {
 
   //! Records a complete cell whose folder is `dir` (model/ and an optional embedding table).
   void add_complete(const std::string& key, const std::filesystem::path& dir);
+  //! Records a complete cell from the artefact paths its record stores ("model" and an optional
+  //! "item_embeddings"): a merged results file's cells keep their shards' folders.
+  void add_recorded(const std::string& key, const std::map<std::string, std::string>& recorded);
   //! The artefacts of one dataset and seed, keyed by model label (what a cell may read).
   CellArtifacts of(const std::string& dataset, int64_t seed,
                    const std::vector<ModelEntry>& models) const;

@@ -43,19 +43,23 @@ std::string now_iso() {
 //! What an existing results file holds, read once before anything is prepared.
 struct StoredResults {
   std::map<std::string, DatasetRecord> datasets;  //!< fingerprints and candidate lists
-  std::set<std::string> complete;                 //!< cell keys
+  //! Complete cells by key, with the artefact paths they record.
+  std::map<std::string, std::map<std::string, std::string>> complete;
   std::string experiment_toml;
+  std::string shard;  //!< "i/N" when the file is one shard's
 };
 
 StoredResults read_stored(const std::filesystem::path& path, const std::vector<Recipe>& datasets) {
   const ResultsFile file = ResultsFile::open_existing(path);
   StoredResults stored;
-  stored.experiment_toml = file.info().experiment_toml;
+  const RunInfo info = file.info();
+  stored.experiment_toml = info.experiment_toml;
+  stored.shard = info.shard;
   for (const Recipe& recipe : datasets) {
     if (auto d = file.read_dataset(recipe.name)) stored.datasets.emplace(recipe.name, *d);
   }
   for (const CellRecord& c : file.read_cells(CellDetail::summary)) {
-    if (c.status == "complete") stored.complete.insert(cell_key(c.dataset, c.model, c.seed));
+    if (c.status == "complete") stored.complete[cell_key(c.dataset, c.model, c.seed)] = c.artifacts;
   }
   return stored;
 }
@@ -82,8 +86,15 @@ class Runner {
   void prepare_datasets();
   void prepare_corpora();
   void validate_models();
+  void choose_cells();
   ResultsFile open_results();
   void run_cells(ResultsFile& file);
+  //! The artefact paths a complete stored cell records; nullptr unless --resume found it complete.
+  const std::map<std::string, std::string>* stored_complete(const std::string& key) const {
+    if (!stored_) return nullptr;
+    auto it = stored_->complete.find(key);
+    return it == stored_->complete.end() ? nullptr : &it->second;
+  }
 
   const ExperimentConfig& cfg_;
   const RunOptions& options_;
@@ -99,10 +110,12 @@ class Runner {
   std::vector<const ModelEntry*> order_;  //!< entries, every dependency before its dependents
   std::deque<CorpusState> corpora_;       //!< stable addresses (views point in)
   std::map<std::string, DatasetView> corpus_views_;  //!< what TrainContext::corpus() returns
+  std::optional<std::set<CellId>> owned_;            //!< --shard: this shard's cells
 };
 
 void Runner::set_up() {
-  summary_.output = options_.output.value_or(cfg_.output);
+  summary_.output = options_.output.value_or(
+      options_.shard ? shard_output(cfg_.output, *options_.shard) : cfg_.output);
   logger_ = make_logger(cfg_.log_level, std::filesystem::path(summary_.output).concat(".log"));
   env_.config = &cfg_;
   env_.corpora = &corpus_views_;
@@ -143,6 +156,13 @@ void Runner::read_existing() {
                       "another file");
   }
   stored_ = read_stored(summary_.output, cfg_.datasets);
+  const std::string shard = options_.shard ? options_.shard->str() : "";
+  if (stored_->shard != shard) {
+    throw ConfigError(summary_.output.string() + ": results file holds " +
+                      (stored_->shard.empty() ? "a whole run" : "shard " + stored_->shard) +
+                      ", but " + (shard.empty() ? "no --shard" : "--shard " + shard) +
+                      " was given; resume it with the same --shard");
+  }
   if (stored_->experiment_toml != cfg_.text) {
     logger_->warn("{}: resuming with an experiment that differs from the one stored in it",
                   summary_.output.string());
@@ -219,6 +239,27 @@ void Runner::validate_models() {
   }
 }
 
+void Runner::choose_cells() {
+  const size_t all = cfg_.datasets.size() * cfg_.models.size() * cfg_.seeds.size();
+  summary_.owned = static_cast<int>(all);
+  if (!options_.shard) return;
+  std::vector<std::string> names;
+  for (const DatasetState& ds : datasets_) names.push_back(ds.data.name);
+  const auto groups = cell_groups(names, cfg_.models, depends_, cfg_.seeds);
+  owned_ = shard_cells(groups, *options_.shard);
+  summary_.owned = static_cast<int>(owned_->size());
+  size_t owned_groups = 0;
+  for (const auto& group : groups) owned_groups += owned_->count(group.front());
+  logger_->info(
+      "shard {}: {} of {} cell(s) ({} of {} group(s) of one dataset, seed and "
+      "connected models)",
+      options_.shard->str(), owned_->size(), all, owned_groups, groups.size());
+  if (owned_->empty()) {
+    logger_->warn("shard {} owns no cells: the experiment has only {} group(s)",
+                  options_.shard->str(), groups.size());
+  }
+}
+
 ResultsFile Runner::open_results() {
   RunInfo info;
   info.recbench_version = RECBENCH_VERSION;
@@ -228,6 +269,8 @@ ResultsFile Runner::open_results() {
   info.start_time = now_iso();
   info.experiment_toml = cfg_.text;
   info.experiment_name = cfg_.name;
+  if (options_.shard) info.shard = options_.shard->str();
+  for (const ModelEntry* entry : order_) info.model_order.push_back(entry->label);
   if (summary_.output.has_parent_path()) {
     std::filesystem::create_directories(summary_.output.parent_path());
   }
@@ -242,9 +285,16 @@ void Runner::run_cells(ResultsFile& file) {
     for (const ModelEntry* entry : order_) {
       for (int64_t seed : cfg_.seeds) {
         if (interrupted()) return;
+        if (owned_ && !owned_->count({dataset, entry->label, seed})) continue;
         const std::string key = cell_key(dataset, entry->label, seed);
-        if (stored_ && stored_->complete.count(key)) {
-          artifacts_.add_complete(key, env_.cell_dir(dataset, entry->label, seed));
+        if (const auto* recorded = stored_complete(key)) {
+          const auto dir = env_.cell_dir(dataset, entry->label, seed);
+          // A merged file's cells keep their artefacts in their shards' folders.
+          if (!std::filesystem::exists(dir) && recorded->count("model")) {
+            artifacts_.add_recorded(key, *recorded);
+          } else {
+            artifacts_.add_complete(key, dir);
+          }
           logger_->info("cell {} is complete; skipped", key);
           ++summary_.skipped;
           continue;
@@ -275,6 +325,7 @@ RunSummary Runner::run() {
   prepare_datasets();
   prepare_corpora();
   validate_models();
+  choose_cells();
   ResultsFile file = open_results();
   {
     InterruptGuard guard;

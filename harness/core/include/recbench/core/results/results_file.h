@@ -16,6 +16,11 @@ struct RunInfo {  //!< root attributes
   std::string recbench_version, git_revision, torch_version, device, start_time, end_time;
   std::string experiment_toml;  //!< verbatim
   std::string experiment_name;
+  std::string shard;  //!< "i/N" for one shard's file (recbench run --shard), empty otherwise
+  //! Model labels in the order the runner trains them (its cells' order); `recbench merge`
+  //! writes merged cells in this order. Empty in files written before it was recorded.
+  std::vector<std::string> model_order;
+  std::vector<std::string> merged_from;  //!< the part files of a `recbench merge` output
 };
 
 struct DatasetRecord {  //!< /datasets/<name>
@@ -87,6 +92,12 @@ class ResultsFile {
   ResultsFile(std::filesystem::path path, const RunInfo& info);
   //! Opens an existing results file (report); throws Error when missing or not one.
   static ResultsFile open_existing(const std::filesystem::path& path);
+  //! Writes a whole file in one atomic step (`recbench merge`): `info` at the root, `datasets`
+  //! and `cells` in the given order (read_cells() reads datasets and models in write order).
+  //! Replaces an existing `path`.
+  static void write_whole(const std::filesystem::path& path, const RunInfo& info,
+                          const std::vector<DatasetRecord>& datasets,
+                          const std::vector<CellRecord>& cells);
 
   const std::filesystem::path& path() const { return path_; }
   RunInfo info() const;
@@ -94,6 +105,8 @@ class ResultsFile {
 
   void write_dataset(const DatasetRecord& record);
   std::optional<DatasetRecord> read_dataset(const std::string& name) const;
+  //! Every /datasets record, in order of first write.
+  std::vector<DatasetRecord> read_datasets() const;
 
   //! Whether /runs/<dataset>/<model>/seed_<seed> exists with status "complete" (for --resume).
   bool cell_complete(const std::string& dataset, const std::string& model, int64_t seed) const;

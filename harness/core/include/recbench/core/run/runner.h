@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "recbench/core/config/experiment.h"
+#include "recbench/core/run/shard.h"
 
 namespace recbench {
 
@@ -15,11 +16,15 @@ struct RunOptions {
   bool resume = false;                          //!< skip complete cells of an existing file
   std::optional<std::string> device;            //!< --device (overrides experiment.device)
   std::vector<std::filesystem::path> plugin_dirs;
+  //! --shard: run only this shard's cells (see shard.h); the default output becomes
+  //! shard_output(experiment.output).
+  std::optional<ShardSpec> shard;
 };
 
 struct RunSummary {
   std::filesystem::path output;
   int complete = 0, skipped = 0, failed = 0;
+  int owned = 0;  //!< cells this process is responsible for (all, or its shard's)
   bool interrupted = false;
 };
 
