@@ -4,7 +4,8 @@
 #include <cstdint>
 
 //! Bump when Recommender, TrainContext, Params, PluginContext or the factory signature change.
-#define RECBENCH_PLUGIN_ABI_VERSION 3u
+//! 4: TrainContext::data_parallel().
+#define RECBENCH_PLUGIN_ABI_VERSION 4u
 
 extern "C" {
 //! Plain data only, so that a host of any version can read it safely.

@@ -17,6 +17,7 @@ class logger;
 
 namespace recbench {
 
+class DataParallel;
 class Recommender;
 
 //! Independent random streams of one cell, all derived from its master seed.
@@ -61,6 +62,10 @@ class RECBENCH_API TrainContext {
   //! A folder shared by every cell of the experiment and kept across --resume (created on
   //! demand): <results>_artifacts/shared/<key>. `key` is one path component ([A-Za-z0-9_.-]).
   virtual std::filesystem::path shared_dir(const std::string& key) const = 0;
+  //! The data-parallel group this cell trains in (recbench/distributed.h): each rank computes
+  //! its rows of every global batch and averages gradients through it. nullptr when the run
+  //! has one process (the default).
+  virtual DataParallel* data_parallel();
 };
 
 }  // namespace recbench
