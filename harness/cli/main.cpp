@@ -15,6 +15,7 @@ constexpr const char* kUsage =
 
 usage:
   recbench run EXPERIMENT.toml [--out FILE.h5] [--set key=value ...] [--resume] [--device cpu|cuda]
+               [--nproc N] [--dist-timeout SECONDS]
   recbench report FILE.h5 [--format md|latex|csv] [--metric NDCG@10 ...] [--baseline NAME]
   recbench plot FILE.h5 --kind curves|metric-at-k|bars [--metric M] --out FIG.png|svg|pdf
                                        figures (matplotlib, through python/recbench)
@@ -52,6 +53,9 @@ int main(int argc, char** argv) {
   }
   try {
     return it->second(std::vector<std::string>(argv + 2, argv + argc));
+  } catch (const recbench::CollectiveError& e) {
+    std::cerr << "recbench " << argv[1] << ": " << e.what() << "\n";
+    return kExitRankFailed;
   } catch (const boost::program_options::error& e) {
     std::cerr << "recbench " << argv[1] << ": " << e.what() << "\n";
   } catch (const recbench::Error& e) {

@@ -118,8 +118,8 @@ std::string first_line(const std::string& text) { return text.substr(0, text.fin
 template <typename Group>
 class C10dGroup final : public ProcessGroup {
  public:
-  C10dGroup(c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<Group> group,
-            int rank, int world_size, torch::Device device)
+  C10dGroup(c10::intrusive_ptr<c10d::Store> store, c10::intrusive_ptr<Group> group, int rank,
+            int world_size, torch::Device device)
       : store_(std::move(store)),
         group_(std::move(group)),
         rank_(rank),
@@ -196,7 +196,8 @@ class C10dGroup final : public ProcessGroup {
     options.timeout = timeout;
     run("broadcast from rank 0", group_->broadcast(t, options));
     const auto host = t[0].cpu();
-    for (size_t i = 0; i < values.size(); ++i) values[i] = host[static_cast<int64_t>(i)].item<double>();
+    for (size_t i = 0; i < values.size(); ++i)
+      values[i] = host[static_cast<int64_t>(i)].item<double>();
   }
 
  private:
@@ -257,8 +258,8 @@ std::unique_ptr<ProcessGroup> make_group(const c10::intrusive_ptr<c10d::Store>& 
     auto options = c10d::ProcessGroupNCCL::Options::create();
     options->timeout = timeout;
     auto group = c10::make_intrusive<c10d::ProcessGroupNCCL>(store, rank, world_size, options);
-    return std::make_unique<C10dGroup<c10d::ProcessGroupNCCL>>(store, group, rank, world_size,
-                                                               device);
+    return std::make_unique<C10dGroup<c10d::ProcessGroupNCCL> >(store, group, rank, world_size,
+                                                                device);
   }
 #endif
   auto options = c10d::ProcessGroupGloo::Options::create(timeout);
@@ -266,8 +267,8 @@ std::unique_ptr<ProcessGroup> make_group(const c10::intrusive_ptr<c10d::Store>& 
   options->threads = 2;
   auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, rank, world_size, options);
   // Gloo reduces CPU tensors; a CUDA LibTorch without NCCL stages through the host.
-  return std::make_unique<C10dGroup<c10d::ProcessGroupGloo>>(store, group, rank, world_size,
-                                                             torch::kCPU);
+  return std::make_unique<C10dGroup<c10d::ProcessGroupGloo> >(store, group, rank, world_size,
+                                                              torch::kCPU);
 }
 
 }  // namespace

@@ -33,6 +33,11 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+//! How long the other ranks wait for rank 0's validation or test evaluation, which can take
+//! much longer than a training collective's timeout; a rank that dies still ends the wait at
+//! once (its sockets close).
+constexpr std::chrono::hours kEvaluationWait{24};
+
 //! Names of the corpora, comma-separated (for messages).
 std::string corpus_names(const std::map<std::string, DatasetView>& corpora) {
   std::string out;
@@ -89,16 +94,33 @@ class CellContext final : public TrainContext {
     return it->second;
   }
 
+  DataParallel* data_parallel() override { return env_.parallel; }
+
+  //! Under data parallelism rank 0 alone evaluates (its weights equal every rank's after
+  //! averaged updates) and shares the outcome, so that every rank takes the same decision even
+  //! where evaluation is not bit-reproducible (GPU kernels) and the others do not compete for
+  //! the cores meanwhile.
   ValidationOutcome validate(Recommender& model, int epoch, double train_loss) override {
     throw_if_interrupted();
-    const EvalResult r =
-        evaluate(model, ds_.eval_split(Split::valid), env_.config->protocol, env_.device);
     ValidationOutcome out;
-    out.value = r.value(stopping_.metric().text());
-    const EarlyStopping::Step step = stopping_.update(epoch, out.value);
-    out.improved = step.improved;
-    out.should_stop = step.should_stop;
-    if (out.improved) save_model(model);
+    if (env_.is_root()) {
+      const EvalResult r =
+          evaluate(model, ds_.eval_split(Split::valid), env_.config->protocol, env_.device);
+      out.value = r.value(stopping_.metric().text());
+      const EarlyStopping::Step step = stopping_.update(epoch, out.value);
+      out.improved = step.improved;
+      out.should_stop = step.should_stop;
+      if (out.improved) save_model(model);
+    }
+    if (env_.parallel != nullptr) {
+      std::vector<double> shared{out.value, out.improved ? 1.0 : 0.0, out.should_stop ? 1.0 : 0.0};
+      env_.parallel->share_from_root(shared, kEvaluationWait);
+      out = {shared[0], shared[1] != 0.0, shared[2] != 0.0};
+      if (!env_.is_root()) {
+        curve_.push_back({epoch, train_loss, out.value, seconds_since(start_)});
+        return out;
+      }
+    }
     curve_.push_back({epoch, train_loss, out.value, seconds_since(start_)});
     env_.log->info("  epoch {} loss {:.4f} valid {} {:.4f} (best {:.4f} at epoch {}){}", epoch,
                    train_loss, stopping_.metric().text(), out.value, stopping_.best(),
@@ -145,12 +167,20 @@ void check_dependencies(const CellJob& job, const CellArtifacts& done) {
   }
 }
 
-//! Trains and tests the cell into `cell`; returns the cell's artefacts folder.
+//! The cell's folder; another rank's is a private sibling (rank 0's holds the artefacts).
+std::filesystem::path work_dir_of(const RunEnv& env, const std::string& dataset,
+                                  const std::string& label, int64_t seed) {
+  auto dir = env.cell_dir(dataset, label, seed);
+  if (!env.is_root()) dir += ".rank" + std::to_string(env.rank());
+  return dir;
+}
+
+//! Trains and tests the cell into `cell` (rank 0; the other ranks only train).
 void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifacts,
                     CellRecord& cell) {
   const DatasetState& ds = job.dataset;
   const std::string key = cell_key(ds.data.name, job.entry.label, job.seed);
-  const auto work_dir = env.cell_dir(ds.data.name, job.entry.label, job.seed);
+  const auto work_dir = work_dir_of(env, ds.data.name, job.entry.label, job.seed);
   check_dependencies(job, artifacts);
   std::filesystem::remove_all(work_dir);
   std::filesystem::create_directories(work_dir);
@@ -164,6 +194,10 @@ void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
   const auto t0 = std::chrono::steady_clock::now();
   model->fit(ctx);
   cell.train_seconds = seconds_since(t0);
+  if (!env.is_root()) {  // rank 0 tests and writes the artefacts
+    std::filesystem::remove_all(work_dir);
+    return;
+  }
   if (ctx.validated()) {
     model->load(ctx.model_dir());  // evaluate the best validated state, as RecBole does
   } else {
@@ -182,7 +216,15 @@ void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
         {ds.data.name, ds.data.fingerprint, job.entry.plugin, job.entry.label});
     cell.artifacts["item_embeddings"] = table.string();
   }
-  artifacts.add_complete(key, work_dir);
+}
+
+//! Rank 0 tells the other ranks whether the cell completed (after it wrote the artefacts that
+//! later cells read), so that every rank skips the same dependent cells.
+bool root_completed(const RunEnv& env, bool completed) {
+  if (env.parallel == nullptr) return completed;
+  std::vector<double> shared{completed ? 1.0 : 0.0};
+  env.parallel->share_from_root(shared, kEvaluationWait);
+  return shared[0] != 0.0;
 }
 
 }  // namespace
@@ -211,15 +253,30 @@ CellRecord run_cell(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
   cell.valid_metric_name = env.config->valid_metric;
   const std::string key = cell_key(cell.dataset, cell.model, cell.seed);
   env.log->info("cell {} ({})", key, job.entry.plugin);
+  bool completed = false;
   try {
     train_and_test(env, job, artifacts, cell);
+    completed = true;
   } catch (const Interrupted&) {
     throw;
+  } catch (const CollectiveError&) {
+    throw;  // not the model's failure: the run stops
   } catch (const std::exception& e) {
+    // Another rank stops the run on an error of its own: its collectives would no longer
+    // match rank 0's, and only rank 0 records cells.
+    if (!env.is_root()) throw;
     cell.status = "failed";
     cell.error = e.what();
-    artifacts.failed.insert(key);
     env.log->error("  cell {} failed: {}", key, e.what());
+  }
+  if (root_completed(env, completed)) {
+    artifacts.add_complete(key, env.cell_dir(cell.dataset, cell.model, cell.seed));
+  } else {
+    if (cell.status != "failed") {
+      cell.status = "failed";
+      cell.error = "failed on rank 0";
+    }
+    artifacts.failed.insert(key);
   }
   cell.peak_rss_mb = peak_rss_mb();
   return cell;

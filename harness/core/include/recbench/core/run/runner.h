@@ -1,12 +1,14 @@
 // Runs an experiment: every dataset x model x seed cell under one protocol, results to HDF5.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "recbench/core/config/experiment.h"
+#include "recbench/core/dist/process_group.h"
 
 namespace recbench {
 
@@ -15,12 +17,17 @@ struct RunOptions {
   bool resume = false;                          //!< skip complete cells of an existing file
   std::optional<std::string> device;            //!< --device (overrides experiment.device)
   std::vector<std::filesystem::path> plugin_dirs;
+  //! This process's place in a data-parallel run (dist::worker_env()); none: one process.
+  std::optional<dist::WorkerEnv> worker;
+  //! Bound of the rendezvous and of each training collective (--dist-timeout).
+  std::chrono::seconds dist_timeout{300};
 };
 
 struct RunSummary {
   std::filesystem::path output;
   int complete = 0, skipped = 0, failed = 0;
   bool interrupted = false;
+  int world_size = 1;  //!< processes that trained each cell together
 };
 
 //! Validates everything (plugins, datasets, every model's parameters) before training anything,
