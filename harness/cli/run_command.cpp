@@ -67,6 +67,14 @@ int run_command(const std::vector<std::string>& args) {
                         " (RANK/WORLD_SIZE or srun's variables are set); drop --nproc");
     }
     if (nproc > 1) {
+      // Checked here too, so that the workers do not all print the same refusal.
+      const auto out =
+          vm.count("out") ? std::filesystem::path(vm["out"].as<std::string>()) : config.output;
+      if (std::filesystem::exists(out) && !vm["resume"].as<bool>()) {
+        throw ConfigError(out.string() +
+                          ": results file exists; pass --resume to continue it or --out to write "
+                          "another file");
+      }
       if (!dist::available()) {
         throw ConfigError(
             "--nproc: this recbench was built without LibTorch's c10d Gloo "
