@@ -37,17 +37,18 @@ int run_rank(int rank, int world, const std::filesystem::path& store, long param
   for (long s = 0; s < steps + 10; ++s) {
     const auto t0 = std::chrono::steady_clock::now();
     group->reduce_gradients(list, 0.5);
-    const double t = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0)
-                         .count();
+    const double t =
+        std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
     if (s >= 10) ms.push_back(t);  // after warm-up
   }
   group->barrier();
   if (rank == 0) {
     std::sort(ms.begin(), ms.end());
-    std::printf("world %d, %ld parameters in %ld tensors (%.2f MB): median %.3f ms, p90 %.3f ms "
-                "per reduce_gradients over %ld calls\n",
-                world, params, tensors, static_cast<double>(params) * 4 / 1e6, ms[ms.size() / 2],
-                ms[ms.size() * 9 / 10], steps);
+    std::printf(
+        "world %d, %ld parameters in %ld tensors (%.2f MB): median %.3f ms, p90 %.3f ms "
+        "per reduce_gradients over %ld calls\n",
+        world, params, tensors, static_cast<double>(params) * 4 / 1e6, ms[ms.size() / 2],
+        ms[ms.size() * 9 / 10], steps);
   }
   return 0;
 }

@@ -42,6 +42,8 @@ void Progress::print(bool final) {
   std::string eta;
   if (!final && total_ > 0 && done_ > 0) {
     eta = " eta " + format_seconds(elapsed / done_ * (total_ - done_));
+  } else if (final && done_ > 0) {  // the step time, finer than whole seconds (benchmarks)
+    eta = fmt::format(" ({:.1f} ms/{})", 1000.0 * elapsed / static_cast<double>(done_), unit_);
   }
   std::string count = total_ > 0 ? fmt::format("{}/{}", done_, total_) : fmt::format("{}", done_);
   log_.info("{} {} {} loss {:.4f} {:.0f} ex/s {}{}", what_, unit_, count, mean_loss(), rate,

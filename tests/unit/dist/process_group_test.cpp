@@ -55,8 +55,9 @@ TEST(WorkerEnv, SlurmVariables) {
   EXPECT_EQ(w->rank, 3);
   EXPECT_EQ(w->world_size, 4);
   EXPECT_EQ(w->local_rank, 1);
-  const auto msg = error_of<ConfigError>(
-      [] { env_of({{"SLURM_PROCID", "0"}, {"SLURM_STEP_NUM_TASKS", "2"}}); });
+  const auto msg = error_of<ConfigError>([] {
+    env_of({{"SLURM_PROCID", "0"}, {"SLURM_STEP_NUM_TASKS", "2"}});
+  });
   EXPECT_NE(msg.find("MASTER_ADDR is not set"), std::string::npos) << msg;
   EXPECT_NE(msg.find("SLURM_STEP_NUM_TASKS"), std::string::npos) << msg;
   EXPECT_NE(msg.find("scontrol show hostnames"), std::string::npos) << msg;
@@ -70,8 +71,9 @@ TEST(WorkerEnv, BadValuesNameTheVariable) {
   };
   EXPECT_NE(with({{"RANK", "0"}}).find("WORLD_SIZE is not set"), std::string::npos);
   EXPECT_NE(with({{"RANK", "x"}, {"WORLD_SIZE", "2"}}).find("RANK='x'"), std::string::npos);
-  EXPECT_NE(with({{"RANK", "2"}, {"WORLD_SIZE", "2"}}).find("RANK='2': expected an integer in [0, 1]"),
-            std::string::npos);
+  EXPECT_NE(
+      with({{"RANK", "2"}, {"WORLD_SIZE", "2"}}).find("RANK='2': expected an integer in [0, 1]"),
+      std::string::npos);
   EXPECT_NE(with({{"RANK", "0"}, {"WORLD_SIZE", "0"}}).find("WORLD_SIZE='0'"), std::string::npos);
   EXPECT_NE(error_of<ConfigError>([] {
               env_of({{"RANK", "0"}, {"WORLD_SIZE", "2"}, {"MASTER_ADDR", "h"}});
@@ -130,9 +132,12 @@ TEST(GlooGroup, BucketedGradientSumIsWeightedAndEqualOnEveryRank) {
     EXPECT_EQ(group.world_size(), 2);
     group.set_bucket_bytes(64);  // several buckets: 16 floats each
     torch::manual_seed(7);       // the same "parameters" on both ranks
-    std::vector<torch::Tensor> params{torch::randn({5, 7}), torch::randn({3}),
-                                      torch::randn({40}), torch::randn({2, 2}),
-                                      torch::randn({4}, torch::kDouble), torch::randn({6})};
+    std::vector<torch::Tensor> params{torch::randn({5, 7}),
+                                      torch::randn({3}),
+                                      torch::randn({40}),
+                                      torch::randn({2, 2}),
+                                      torch::randn({4}, torch::kDouble),
+                                      torch::randn({6})};
     for (size_t i = 0; i < params.size(); ++i) {
       params[i].requires_grad_(true);
       const bool undefined_here = (i == 3 && rank == 0) || i == 5;  // 5: undefined everywhere

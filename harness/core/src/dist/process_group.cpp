@@ -148,14 +148,16 @@ class C10dGroup final : public ProcessGroup {
       std::vector<torch::Tensor> flat{torch::cat(parts).to(device_)};
       run("gradient all-reduce", group_->allreduce(flat));
       const auto reduced = flat[0].to(options.device());
-      const auto defined = reduced.slice(0, reduced.numel() - static_cast<int64_t>(params.size()))
-                               .to(torch::kCPU, torch::kFloat);
+      const auto flags_sum = reduced.slice(0, reduced.numel() - static_cast<int64_t>(params.size()))
+                                 .to(torch::kCPU, torch::kFloat)
+                                 .contiguous();
+      const auto defined = flags_sum.accessor<float, 1>();
       int64_t offset = 0;
       for (size_t i = 0; i < params.size(); ++i) {
         const torch::Tensor& p = params[i];
         auto sum = reduced.slice(0, offset, offset + p.numel()).view_as(p);
         offset += p.numel();
-        if (defined[static_cast<int64_t>(i)].item<float>() == 0.0F) continue;  // none had one
+        if (defined[static_cast<int64_t>(i)] == 0.0F) continue;  // no rank had one
         if (p.grad().defined()) {
           p.mutable_grad().copy_(sum);
         } else {
