@@ -183,10 +183,14 @@ class C10dGroup final : public ProcessGroup {
     });
   }
 
-  double sum(double value) override {
+  double sum(double value) override { return sum_waiting(value, c10d::kUnsetTimeout); }
+
+  double sum_waiting(double value, std::chrono::milliseconds timeout) override {
     std::vector<torch::Tensor> t{torch::full({1}, value, torch::dtype(torch::kDouble))};
     t[0] = t[0].to(device_);
-    run("all-reduce of a scalar", group_->allreduce(t));
+    c10d::AllreduceOptions options;
+    options.timeout = timeout;  // kUnsetTimeout: the group's
+    run("all-reduce of a scalar", group_->allreduce(t, options));
     return t[0].item<double>();
   }
 

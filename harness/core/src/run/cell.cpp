@@ -218,13 +218,11 @@ void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
   }
 }
 
-//! Rank 0 tells the other ranks whether the cell completed (after it wrote the artefacts that
-//! later cells read), so that every rank skips the same dependent cells.
-bool root_completed(const RunEnv& env, bool completed) {
+//! Whether the cell completed on every rank: rank 0 after writing the artefacts that later cells
+//! read, so that every rank then skips the same dependent cells.
+bool completed_everywhere(const RunEnv& env, bool completed) {
   if (env.parallel == nullptr) return completed;
-  std::vector<double> shared{completed ? 1.0 : 0.0};
-  env.parallel->share_from_root(shared, kEvaluationWait);
-  return shared[0] != 0.0;
+  return env.parallel->sum_waiting(completed ? 0.0 : 1.0, kEvaluationWait) == 0.0;
 }
 
 }  // namespace
@@ -262,19 +260,19 @@ CellRecord run_cell(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
   } catch (const CollectiveError&) {
     throw;  // not the model's failure: the run stops
   } catch (const std::exception& e) {
-    // Another rank stops the run on an error of its own: its collectives would no longer
-    // match rank 0's, and only rank 0 records cells.
-    if (!env.is_root()) throw;
+    // Under data parallelism an error raised on every rank (a model's own, a missing dependency)
+    // fails the cell everywhere. One raised on one rank while the others train leaves their
+    // collectives unmatched: they fail (CollectiveError) and the run stops.
     cell.status = "failed";
     cell.error = e.what();
     env.log->error("  cell {} failed: {}", key, e.what());
   }
-  if (root_completed(env, completed)) {
+  if (completed_everywhere(env, completed)) {
     artifacts.add_complete(key, env.cell_dir(cell.dataset, cell.model, cell.seed));
   } else {
     if (cell.status != "failed") {
       cell.status = "failed";
-      cell.error = "failed on rank 0";
+      cell.error = "failed on another data-parallel rank (its error is on its stderr)";
     }
     artifacts.failed.insert(key);
   }

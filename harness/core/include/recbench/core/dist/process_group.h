@@ -44,6 +44,8 @@ class ProcessGroup : public DataParallel {
  public:
   //! Broadcasts `values` from rank 0 with `timeout` (rank 0 may have evaluated meanwhile).
   virtual void share_from_root(std::vector<double>& values, std::chrono::milliseconds timeout) = 0;
+  //! sum() with `timeout` (a rank may have evaluated meanwhile).
+  virtual double sum_waiting(double value, std::chrono::milliseconds timeout) = 0;
   //! Bytes per all-reduce bucket of reduce_gradients().
   virtual void set_bucket_bytes(int64_t bytes) = 0;
 };
