@@ -131,4 +131,17 @@ check "resume" "$bin" run exp.toml --out killed.h5 --nproc 2 --resume \
 check "resume skipped sasrec" grep -q "movies/sasrec/seed_1 is complete; skipped" killed.h5.log
 expect 0 "^NDCG@10,movies,cprec,[^,]+,[^,]*,1,0" -- "$bin" report killed.h5 --format csv --metric NDCG@10
 
+# Ctrl-C reaches the launcher, which forwards it: exit 130, the finished cell kept.
+"$bin" run exp.toml --out int.h5 --nproc 2 --set models.sasrec.params.epochs=1 >int.log 2>&1 &
+launcher=$!
+for _ in $(seq 1 600); do
+  grep -q "cell movies/cprec/seed_1" int.h5.log 2>/dev/null && break
+  sleep 0.1
+done
+kill -INT $launcher
+wait $launcher
+check "Ctrl-C: exit 130" test $? -eq 130
+check "Ctrl-C: finished cells kept" grep -q "interrupted: 1 cell(s) finished are kept" int.log
+expect 0 "^NDCG@10,movies,sasrec," -- "$bin" report int.h5 --format csv --metric NDCG@10
+
 finish dist_scenarios
