@@ -6,6 +6,8 @@ packages=(
   cmake ninja-build g++ ccache pkg-config git
   libtorch-dev libopenblas0-pthread          # Debian's LibTorch calls the system BLAS;
   libopenblas0-openmp                        # its OpenMP build shares LibTorch's thread pool
+  libgloo-dev                                # Gloo's headers: LibTorch's c10d ProcessGroupGloo
+                                             # includes them (recbench run --nproc)
   libboost-dev libboost-program-options-dev  # Boost.DLL (header-only) and Program_options
   libtomlplusplus-dev libspdlog-dev libhdf5-dev
   nlohmann-json3-dev libsimdjson-dev         # JSON (simdjson for the big JSON-lines files)

@@ -6,8 +6,10 @@
 
 namespace recbench::cli {
 
-//! Exit statuses: 0 success, 1 some cells failed, 2 bad input, 130 interrupted.
-constexpr int kExitOk = 0, kExitFailedCells = 1, kExitBadInput = 2, kExitInterrupted = 130;
+//! Exit statuses: 0 success, 1 some cells failed, 2 bad input, 3 a data-parallel rank failed
+//! (finished cells are kept; rerun with --resume), 130 interrupted.
+constexpr int kExitOk = 0, kExitFailedCells = 1, kExitBadInput = 2, kExitRankFailed = 3,
+              kExitInterrupted = 130;
 
 int run_command(const std::vector<std::string>& args);
 int report_command(const std::vector<std::string>& args);

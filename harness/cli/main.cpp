@@ -16,6 +16,8 @@ constexpr const char* kUsage =
 usage:
   recbench run EXPERIMENT.toml [--out FILE.h5] [--set key=value ...] [--resume] [--device cpu|cuda]
                [--shard i/N]           runs shard i of N (0-based) of the experiment's cells
+               [--nproc N] [--dist-timeout SECONDS]
+                                       trains each cell data-parallel over N processes
   recbench merge PART.h5... --out FILE.h5 [--force]
                                        combines the results files of a sharded run
   recbench report FILE.h5 [--format md|latex|csv] [--metric NDCG@10 ...] [--baseline NAME]
@@ -60,6 +62,9 @@ int main(int argc, char** argv) {
   }
   try {
     return it->second(std::vector<std::string>(argv + 2, argv + argc));
+  } catch (const recbench::CollectiveError& e) {
+    std::cerr << "recbench " << argv[1] << ": " << e.what() << "\n";
+    return kExitRankFailed;
   } catch (const boost::program_options::error& e) {
     std::cerr << "recbench " << argv[1] << ": " << e.what() << "\n";
   } catch (const recbench::Error& e) {

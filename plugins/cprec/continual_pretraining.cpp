@@ -8,6 +8,7 @@
 #include <torch/torch.h>
 
 #include "behaviour_corpus.h"
+#include "recbench/distributed.h"
 #include "recbench/llm/checkpoint.h"
 #include "recbench/llm/tokenizer.h"
 #include "recbench/llm/training.h"
@@ -112,18 +113,32 @@ PretrainOutcome continual_pretrain(llm::CausalLm& model, const std::string& toke
   PromptStream stream(prompts, o.mixed_share, mix_seed(ctx.seed(Stream::shuffle), 0xC0DE));
   for (int64_t s = 0; s < schedule.step(); ++s)
     next_batch(stream, enc, o, torch::kCPU);  // same data
-  llm::GradientAccumulator acc(*optimizer, schedule, 1, 1.0);
+  DataParallel* dp = ctx.data_parallel();
+  if (dp != nullptr) dp->broadcast(model->parameters());  // all ranks start from rank 0's weights
+  llm::GradientAccumulator acc(*optimizer, schedule, 1, 1.0, dp);
   model->train();
   std::vector<double> losses;
   const int64_t report = std::max<int64_t>(1, out.steps / 10);
   while (schedule.step() < out.steps) {
-    const llm::LmBatch b = next_batch(stream, enc, o, ctx.device());
-    llm::ForwardOptions fwd;
-    fwd.attention_mask = b.attention_mask;
-    const torch::Tensor loss =
-        llm::causal_lm_loss(model->forward(b.input_ids, fwd).logits, b.input_ids, b.loss_mask);
-    acc.backward(loss);
-    losses.push_back(loss.item<double>());
+    llm::LmBatch b = next_batch(stream, enc, o, ctx.device());
+    double share = 1.0;
+    if (dp != nullptr) {  // this rank's rows, weighted by their share of the target tokens
+      const double all = llm::lm_loss_terms(b.loss_mask);
+      const RowRange r = dp->rows(b.input_ids.size(0));
+      b = {b.input_ids.slice(0, r.begin, r.end), b.loss_mask.slice(0, r.begin, r.end),
+           b.attention_mask.slice(0, r.begin, r.end)};
+      share = all > 0 ? llm::lm_loss_terms(b.loss_mask) / all : 0.0;
+    }
+    torch::Tensor loss;
+    if (b.input_ids.size(0) > 0) {
+      llm::ForwardOptions fwd;
+      fwd.attention_mask = b.attention_mask;
+      loss = llm::causal_lm_loss(model->forward(b.input_ids, fwd).logits, b.input_ids, b.loss_mask);
+    }
+    acc.backward(loss, share);
+    // The global batch's loss (one small all-reduce a step; the logged tail needs every step).
+    const double local = loss.defined() ? share * loss.item<double>() : 0.0;
+    losses.push_back(dp != nullptr ? dp->sum(local) : loss.item<double>());
     ++out.trained_steps;
     if (ctx.stop_requested()) {  // nothing is written: a stopped pre-training is never reused
       ctx.log().info("cprec: pre-training stopped at step {}/{}", schedule.step(), out.steps);
@@ -133,7 +148,8 @@ PretrainOutcome continual_pretrain(llm::CausalLm& model, const std::string& toke
       ctx.log().info("cprec: pre-training step {}/{} loss {:.4f} lr {:.2e}", schedule.step(),
                      out.steps, losses.back(), schedule.lr_at(schedule.step() - 1));
     }
-    if (wsa && schedule.step() == schedule.anneal_start() && !out.resumed_from_stable) {
+    const bool root = dp == nullptr || dp->rank() == 0;  // rank 0 writes the shared folders
+    if (root && wsa && schedule.step() == schedule.anneal_start() && !out.resumed_from_stable) {
       write_folder_atomically(
           stable_dir, model, tokenizer_json, stable_identity,
           [&](const auto& dir) { llm::save_training_state(dir, *optimizer, schedule); });
@@ -143,7 +159,10 @@ PretrainOutcome continual_pretrain(llm::CausalLm& model, const std::string& toke
   const size_t tail = std::min(losses.size(), std::max<size_t>(1, losses.size() / 10));
   for (size_t i = losses.size() - tail; i < losses.size(); ++i) out.final_loss += losses[i];
   out.final_loss /= static_cast<double>(std::max<size_t>(1, tail));
-  write_folder_atomically(out.folder, model, tokenizer_json, identity, [](const auto&) {});
+  if (dp == nullptr || dp->rank() == 0) {
+    write_folder_atomically(out.folder, model, tokenizer_json, identity, [](const auto&) {});
+  }
+  if (dp != nullptr) dp->barrier();  // no rank looks for the artefact before it exists
   ctx.log().info("cprec: continual pre-training done: {} steps, final loss {:.4f} -> {}", out.steps,
                  out.final_loss, out.folder.string());
   return out;

@@ -10,6 +10,7 @@
 #include <torch/torch.h>
 
 #include "behaviour_corpus.h"
+#include "recbench/distributed.h"
 #include "recbench/error.h"
 #include "recbench/llm/bpe_trainer.h"
 #include "recbench/llm/checkpoint.h"
@@ -146,6 +147,9 @@ void Cprec::adapt(TrainContext& ctx) {
   ctx.log().info("cprec: adapting on {} prompts of {} users ({} scoring)", samples.size(),
                  rows.size(), a.scoring);
   auto optimizer = llm::make_adamw(model_, {a.lr, 0.01, 0.9, 0.95, 1e-8});
+  if (DataParallel* dp = ctx.data_parallel()) {  // every rank starts from rank 0's weights
+    dp->broadcast(model_->parameters());
+  }
   for (int epoch = 0; epoch < a.epochs; ++epoch) {
     const double loss = adapt_epoch(samples, ctx, *optimizer, epoch);
     if (ctx.stop_requested()) return;
@@ -164,35 +168,48 @@ double Cprec::adapt_epoch(const std::vector<std::vector<ItemId>>& samples, Train
   std::vector<std::vector<ItemId>> shuffled;
   for (size_t i : order) shuffled.push_back(samples[i]);
   model_->train();
+  DataParallel* dp = ctx.data_parallel();
   double total = 0;
   int64_t batches = 0;
   const auto step = static_cast<size_t>(options_.adapt.batch_size);
   for (size_t begin = 0; begin < shuffled.size(); begin += step) {
     const size_t end = std::min(shuffled.size(), begin + step);
     optimizer.zero_grad();
-    torch::Tensor loss = batch_loss(shuffled, begin, end, rng());
-    loss.backward();
+    // Under data parallelism the loss of this rank's rows, weighted by their share.
+    torch::Tensor loss = batch_loss(shuffled, begin, end, rng(), dp);
+    if (loss.defined()) loss.backward();
     std::vector<torch::Tensor> params;
     for (const auto& group : optimizer.param_groups()) {
       for (const auto& t : group.params()) params.push_back(t);
     }
+    if (dp != nullptr) dp->reduce_gradients(params, 1.0);
     torch::nn::utils::clip_grad_norm_(params, 1.0);
     optimizer.step();
-    total += loss.item<double>();
+    if (loss.defined()) total += loss.item<double>();
     ++batches;
     if (ctx.stop_requested()) break;
   }
+  if (dp != nullptr) total = dp->sum(total);  // the global batches' losses
   return total / static_cast<double>(std::max<int64_t>(1, batches));
 }
 
 torch::Tensor Cprec::batch_loss(const std::vector<std::vector<ItemId>>& samples, size_t begin,
-                                size_t end, uint64_t seed) {
+                                size_t end, uint64_t seed, DataParallel* dp) {
   const AdaptOptions& a = options_.adapt;
+  // Under data parallelism this rank computes rows [mine.begin, mine.end) of the batch.
+  RowRange mine{0, static_cast<int64_t>(end - begin)};
+  if (dp != nullptr) mine = dp->rows(mine.end);
+  if (mine.size() == 0) return {};
+  const size_t first = begin + static_cast<size_t>(mine.begin);
+  const size_t last = begin + static_cast<size_t>(mine.end);
   if (a.scoring != "embedding") {  // language modelling of the target's title
     std::vector<std::vector<int64_t>> ids;
     std::vector<std::vector<int64_t>> masks;
+    double all_terms = 0.0;  // target tokens of the whole batch (their loss is a token mean)
     for (size_t i = begin; i < end; ++i) {
       llm::LmExample ex = encoder_->example(samples[i], false, false);
+      for (size_t t = 1; t < ex.targets.size(); ++t) all_terms += ex.targets[t];
+      if (i < first || i >= last) continue;
       ids.push_back(ex.ids);
       masks.emplace_back(ex.targets.begin(), ex.targets.end());
     }
@@ -200,11 +217,13 @@ torch::Tensor Cprec::batch_loss(const std::vector<std::vector<ItemId>>& samples,
     auto loss_mask = pad_right(masks, 0, device_).first.to(torch::kFloat);
     llm::ForwardOptions fwd;
     fwd.attention_mask = attention;
-    return llm::causal_lm_loss(model_->forward(input, fwd).logits, input, loss_mask);
+    auto loss = llm::causal_lm_loss(model_->forward(input, fwd).logits, input, loss_mask);
+    if (dp == nullptr) return loss;
+    return all_terms > 0 ? loss * (llm::lm_loss_terms(loss_mask) / all_terms) : loss * 0.0;
   }
   std::vector<std::vector<ItemId>> histories;
   std::vector<ItemId> targets;
-  for (size_t i = begin; i < end; ++i) {
+  for (size_t i = begin; i < end; ++i) {  // the softmax's items come from the whole batch
     histories.emplace_back(samples[i].begin(), samples[i].end() - 1);
     targets.push_back(samples[i].back());
   }
@@ -221,13 +240,16 @@ torch::Tensor Cprec::batch_loss(const std::vector<std::vector<ItemId>>& samples,
     set.assign(chosen.begin(), chosen.end());
   }
   std::vector<int64_t> labels;
-  for (ItemId t : targets) {
-    labels.push_back(std::lower_bound(set.begin(), set.end(), t) - set.begin());
+  for (size_t i = first; i < last; ++i) {
+    labels.push_back(std::lower_bound(set.begin(), set.end(), targets[i - begin]) - set.begin());
   }
+  histories = {histories.begin() + mine.begin, histories.begin() + mine.end};
   const torch::Tensor logits =
       user_vectors(histories).matmul(item_vectors(set).t()) / a.temperature;
-  return torch::nn::functional::cross_entropy(logits,
-                                              torch::tensor(labels, torch::kInt64).to(device_));
+  auto loss = torch::nn::functional::cross_entropy(
+      logits, torch::tensor(labels, torch::kInt64).to(device_));
+  if (dp == nullptr) return loss;
+  return loss * (static_cast<double>(mine.size()) / static_cast<double>(end - begin));
 }
 
 torch::Tensor Cprec::user_vectors(const std::vector<std::vector<ItemId>>& histories) {

@@ -22,6 +22,10 @@ namespace torch::optim {
 class Optimizer;
 }
 
+namespace recbench {
+class DataParallel;
+}
+
 namespace recbench::cprec {
 
 class Cprec final : public Recommender {
@@ -43,8 +47,10 @@ class Cprec final : public Recommender {
   void adapt(TrainContext& ctx);
   double adapt_epoch(const std::vector<std::vector<ItemId>>& samples, TrainContext& ctx,
                      torch::optim::Optimizer& optimizer, int epoch);
+  //! Loss of samples [begin, end), or under data parallelism of this rank's rows of them,
+  //! weighted by their share (undefined when it has none).
   torch::Tensor batch_loss(const std::vector<std::vector<ItemId>>& samples, size_t begin,
-                           size_t end, uint64_t seed);
+                           size_t end, uint64_t seed, DataParallel* dp);
   //! Pooled last-token states of the prompts over `histories` ([B, hidden], L2-normalised).
   torch::Tensor user_vectors(const std::vector<std::vector<ItemId>>& histories);
   //! Mean-pooled, L2-normalised text states of `items` ([N, hidden]).

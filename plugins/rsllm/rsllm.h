@@ -22,8 +22,9 @@ class Optimizer;
 }
 
 namespace recbench {
+class DataParallel;
 class LrSchedule;
-}
+}  // namespace recbench
 
 namespace recbench::rsllm {
 
@@ -57,9 +58,11 @@ class Rsllm final : public Recommender {
   //! One epoch of `stage` (1 or 2); returns the mean loss.
   double train_epoch(int stage, int64_t epoch_in_stage, int64_t stage_epochs, TrainContext& ctx,
                      torch::optim::Optimizer& opt, LrSchedule& schedule);
+  //! Loss of the global batch, or under data parallelism of this rank's rows weighted by
+  //! their share (undefined when it has none).
   torch::Tensor batch_loss(int stage, const std::vector<std::vector<int64_t>>& histories,
                            const std::vector<int64_t>& targets, double p_unified,
-                           std::mt19937_64& rng);
+                           std::mt19937_64& rng, DataParallel* dp);
   //! Prompts of the last `history` items of each batch row, with candidates when given.
   std::vector<Prompt> inference_prompts(const HistoryBatch& batch, int64_t first, int64_t count,
                                         const torch::Tensor& cand) const;

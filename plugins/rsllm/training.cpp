@@ -7,6 +7,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "recbench/distributed.h"
 #include "recbench/llm/training.h"
 #include "recbench/schedule.h"
 #include "recbench/train_context.h"
@@ -71,10 +72,11 @@ std::unique_ptr<torch::optim::AdamW> make_optimizer(RsllmNet& net, const Options
 
 torch::Tensor Rsllm::batch_loss(int stage, const std::vector<std::vector<int64_t>>& histories,
                                 const std::vector<int64_t>& targets, double p_unified,
-                                std::mt19937_64& rng) {
+                                std::mt19937_64& rng, DataParallel* dp) {
   std::uniform_real_distribution<double> coin(0.0, 1.0);
   std::vector<Prompt> prompts;
   std::vector<std::vector<int64_t>> answers, titles;
+  // Every rank draws for the whole global batch, so the draws stay those of one process.
   for (size_t i = 0; i < targets.size(); ++i) {
     std::vector<int64_t> cand;
     if (options_.train_candidates > 0) {
@@ -86,20 +88,46 @@ torch::Tensor Rsllm::batch_loss(int stage, const std::vector<std::vector<int64_t
     answers.push_back(builder_->answer(targets[i]));
     titles.push_back(builder_->title_ids(targets[i]));
   }
+  // Under data parallelism: this rank's rows, each loss weighted by the rows' share of its terms
+  // (target tokens for the LM loss, rows for the InfoNCE losses, whose in-batch negatives are
+  // then this rank's rows only).
+  double lm_share = 1.0, row_share = 1.0;
+  std::vector<int64_t> rows_targets = targets;
+  if (dp != nullptr) {
+    const double all_terms =
+        llm::lm_loss_terms(pad_prompts(prompts, answers, eos_, torch::kCPU).loss_mask);
+    const RowRange r = dp->rows(static_cast<int64_t>(targets.size()));
+    auto keep = [&](auto& v) {
+      v = std::vector<typename std::decay_t<decltype(v)>::value_type>(v.begin() + r.begin,
+                                                                      v.begin() + r.end);
+    };
+    keep(prompts);
+    keep(answers);
+    keep(titles);
+    keep(rows_targets);
+    row_share = static_cast<double>(r.size()) / static_cast<double>(targets.size());
+    if (r.size() == 0) return {};
+    lm_share =
+        all_terms > 0
+            ? llm::lm_loss_terms(pad_prompts(prompts, answers, eos_, torch::kCPU).loss_mask) /
+                  all_terms
+            : 0.0;
+  }
   const auto batch = pad_prompts(prompts, answers, eos_, device_);
   llm::ForwardOptions o;
   o.attention_mask = batch.attention;
   const auto out = net_->lm->forward_embeds(net_->input_embeds(batch), o);
   auto loss = llm::causal_lm_loss(out.logits, batch.ids, batch.loss_mask);
+  if (dp != nullptr) loss = loss * lm_share;
   if (stage != 2 || !net_->has_ids()) return loss;
-  const auto target = torch::tensor(targets).to(device_);
+  const auto target = torch::tensor(rows_targets).to(device_);
   const auto item = net_->project(target);
   if (options_.lambda_user > 0) {
-    loss = loss + options_.lambda_user *
+    loss = loss + options_.lambda_user * row_share *
                       info_nce(net_->user(out.hidden, batch.last), item, options_.tau, target);
   }
   if (options_.lambda_align > 0) {
-    loss = loss + options_.lambda_align *
+    loss = loss + options_.lambda_align * row_share *
                       info_nce(item, net_->text_embedding(titles), options_.tau, target);
   }
   return loss;
@@ -111,7 +139,8 @@ double Rsllm::train_epoch(int stage, int64_t epoch_in_stage, int64_t stage_epoch
   std::mt19937_64 rng(ctx.seed(Stream::shuffle) + 1000 * stage + epoch_in_stage);
   const auto& train = *ctx.data().train;
   const auto samples = draw_samples(train, options_.samples_per_user, rng);
-  llm::GradientAccumulator acc(opt, schedule, options_.accumulation, options_.max_grad_norm);
+  DataParallel* dp = ctx.data_parallel();
+  llm::GradientAccumulator acc(opt, schedule, options_.accumulation, options_.max_grad_norm, dp);
   const auto b = static_cast<size_t>(options_.batch_size);
   const double steps = static_cast<double>(stage_epochs) * static_cast<double>(samples.size());
   double total = 0;
@@ -127,18 +156,25 @@ double Rsllm::train_epoch(int stage, int64_t epoch_in_stage, int64_t stage_epoch
     }
     // LLaRA's curriculum: the share of unified prompts rises linearly over the stage.
     const double progress = (static_cast<double>(epoch_in_stage) * samples.size() + first) / steps;
+    // Under data parallelism the loss is already weighted by this rank's share.
     const auto loss =
-        batch_loss(stage, histories, targets, options_.curriculum ? progress : 1.0, rng);
+        batch_loss(stage, histories, targets, options_.curriculum ? progress : 1.0, rng, dp);
     acc.backward(loss);
-    total += loss.item<double>();
+    if (loss.defined()) total += loss.item<double>();
     ++batches;
     if (ctx.stop_requested()) break;
   }
+  if (dp != nullptr) total = dp->sum(total);  // the global batches' losses
   return batches > 0 ? total / static_cast<double>(batches) : 0.0;
 }
 
 void Rsllm::fit(TrainContext& ctx) {
   build_for_training(ctx);
+  if (DataParallel* dp = ctx.data_parallel()) {  // every rank starts from rank 0's weights
+    auto tensors = net_->parameters();
+    for (const auto& b : net_->buffers()) tensors.push_back(b);
+    dp->broadcast(tensors);
+  }
   int epoch = 0;
   const std::array<int64_t, 2> epochs{options_.stage1_epochs, options_.stage2_epochs};
   const int last_stage = epochs[1] > 0 ? 2 : 1;

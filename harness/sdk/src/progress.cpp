@@ -48,6 +48,9 @@ void Progress::print(bool final) {
   if (!final && total_ > 0 && done_ > resumed_) {
     eta = " eta " + format_seconds(elapsed / static_cast<double>(done_ - resumed_) *
                                    static_cast<double>(total_ - done_));
+  } else if (final && done_ > resumed_) {  // the step time, finer than whole seconds (benchmarks)
+    eta = fmt::format(" ({:.1f} ms/{})", 1000.0 * elapsed / static_cast<double>(done_ - resumed_),
+                      unit_);
   }
   std::string count = total_ > 0 ? fmt::format("{}/{}", done_, total_) : fmt::format("{}", done_);
   log_.info("{} {} {} loss {:.4f} {:.0f} ex/s {}{}", what_, unit_, count, mean_loss(), rate,

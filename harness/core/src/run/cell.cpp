@@ -35,6 +35,11 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
   return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
+//! How long the other ranks wait for rank 0's validation or test evaluation, which can take
+//! much longer than a training collective's timeout; a rank that dies still ends the wait at
+//! once (its sockets close).
+constexpr std::chrono::hours kEvaluationWait{24};
+
 //! Names of the corpora, comma-separated (for messages).
 std::string corpus_names(const std::map<std::string, DatasetView>& corpora) {
   std::string out;
@@ -102,16 +107,33 @@ class CellContext final : public TrainContext {
     return it->second;
   }
 
+  DataParallel* data_parallel() override { return env_.parallel; }
+
+  //! Under data parallelism rank 0 alone evaluates (its weights equal every rank's after
+  //! averaged updates) and shares the outcome, so that every rank takes the same decision even
+  //! where evaluation is not bit-reproducible (GPU kernels) and the others do not compete for
+  //! the cores meanwhile.
   ValidationOutcome validate(Recommender& model, int epoch, double train_loss) override {
     throw_if_interrupted();
-    const EvalResult r =
-        evaluate(model, ds_.eval_split(Split::valid), env_.config->protocol, env_.device);
     ValidationOutcome out;
-    out.value = r.value(stopping_.metric().text());
-    const EarlyStopping::Step step = stopping_.update(epoch, out.value);
-    out.improved = step.improved;
-    out.should_stop = step.should_stop;
-    if (out.improved) save_model(model);
+    if (env_.is_root()) {
+      const EvalResult r =
+          evaluate(model, ds_.eval_split(Split::valid), env_.config->protocol, env_.device);
+      out.value = r.value(stopping_.metric().text());
+      const EarlyStopping::Step step = stopping_.update(epoch, out.value);
+      out.improved = step.improved;
+      out.should_stop = step.should_stop;
+      if (out.improved) save_model(model);
+    }
+    if (env_.parallel != nullptr) {
+      std::vector<double> shared{out.value, out.improved ? 1.0 : 0.0, out.should_stop ? 1.0 : 0.0};
+      env_.parallel->share_from_root(shared, kEvaluationWait);
+      out = {shared[0], shared[1] != 0.0, shared[2] != 0.0};
+      if (!env_.is_root()) {
+        curve_.push_back({epoch, train_loss, out.value, train_seconds()});
+        return out;
+      }
+    }
     curve_.push_back({epoch, train_loss, out.value, train_seconds()});
     env_.log->info("  epoch {} loss {:.4f} valid {} {:.4f} (best {:.4f} at epoch {}){}", epoch,
                    train_loss, stopping_.metric().text(), out.value, stopping_.best(),
@@ -125,9 +147,20 @@ class CellContext final : public TrainContext {
         {epoch, train_loss, std::numeric_limits<double>::quiet_NaN(), train_seconds()});
   }
 
-  bool stop_requested() const override { return interrupted(); }
+  bool stop_requested() const override {
+    if (env_.parallel == nullptr) return interrupted();
+    // Every rank asks at the same point of training; they must stop at the same batch, or the
+    // ones that go on would wait in a gradient all-reduce for ranks that left.
+    return env_.parallel->sum(interrupted() ? 1.0 : 0.0) > 0.0;
+  }
 
-  void save_checkpoint(const std::function<void(const std::filesystem::path&)>& write) override {
+  void save_checkpoint(
+      const std::function<void(const std::filesystem::path&)>& write) override {
+    if (env_.parallel != nullptr) {
+      // Each rank's RNG differs (dropout, negatives); a data-parallel cell restarts instead.
+      env_.log->info("  data-parallel cell: no checkpoint, it restarts on --resume");
+      return;
+    }
     const auto t0 = std::chrono::steady_clock::now();
     write_checkpoint(work_dir_, config_toml_, {curve_, stopping_.state(), train_seconds()}, write);
     env_.log->info("  checkpoint written in {:.2f}s: {}", seconds_since(t0),
@@ -175,12 +208,20 @@ void check_dependencies(const CellJob& job, const CellArtifacts& done) {
   }
 }
 
-//! Trains and tests the cell into `cell`; returns the cell's artefacts folder.
+//! The cell's folder; another rank's is a private sibling (rank 0's holds the artefacts).
+std::filesystem::path work_dir_of(const RunEnv& env, const std::string& dataset,
+                                  const std::string& label, int64_t seed) {
+  auto dir = env.cell_dir(dataset, label, seed);
+  if (!env.is_root()) dir += ".rank" + std::to_string(env.rank());
+  return dir;
+}
+
+//! Trains and tests the cell into `cell` (rank 0; the other ranks only train).
 void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifacts,
                     CellRecord& cell) {
   const DatasetState& ds = job.dataset;
   const std::string key = cell_key(ds.data.name, job.entry.label, job.seed);
-  const auto work_dir = env.cell_dir(ds.data.name, job.entry.label, job.seed);
+  const auto work_dir = work_dir_of(env, ds.data.name, job.entry.label, job.seed);
   check_dependencies(job, artifacts);
   torch::manual_seed(stream_seed(static_cast<uint64_t>(job.seed), static_cast<int>(Stream::init)));
   std::string resolved;
@@ -188,13 +229,15 @@ void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
       build_model(env, job.plugin, job.entry, ds.view, static_cast<uint64_t>(job.seed), &resolved);
   cell.config_toml = cell_config(env, ds.data.name, job.entry, job.seed, resolved);
   std::string why_not;
-  std::optional<FoundCheckpoint> resumed = find_checkpoint(work_dir, cell.config_toml, &why_not);
+  std::optional<FoundCheckpoint> resumed;
+  if (env.parallel == nullptr) resumed = find_checkpoint(work_dir, cell.config_toml, &why_not);
   if (resumed) {
     env.log->info("  resuming from its checkpoint ({} epoch(s) recorded)",
                   resumed->state.curve.size());
   } else {
-    if (!why_not.empty())
+    if (!why_not.empty()) {
       env.log->warn("  checkpoint not used: {}; training from the start", why_not);
+    }
     std::filesystem::remove_all(work_dir);
   }
   std::filesystem::create_directories(work_dir);
@@ -205,6 +248,10 @@ void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
   cell.train_seconds = ctx.train_seconds();
   // A model that saw stop_requested() returned early: nothing of the cell is recorded.
   throw_if_interrupted();
+  if (!env.is_root()) {  // rank 0 tests and writes the artefacts
+    std::filesystem::remove_all(work_dir);
+    return;
+  }
   if (ctx.validated()) {
     model->load(ctx.model_dir());  // evaluate the best validated state, as RecBole does
   } else {
@@ -223,7 +270,13 @@ void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
     cell.artifacts["item_embeddings"] = table.string();
   }
   remove_checkpoint(work_dir);
-  artifacts.add_complete(key, work_dir);
+}
+
+//! Whether the cell completed on every rank: rank 0 after writing the artefacts that later cells
+//! read, so that every rank then skips the same dependent cells.
+bool completed_everywhere(const RunEnv& env, bool completed) {
+  if (env.parallel == nullptr) return completed;
+  return env.parallel->sum_waiting(completed ? 0.0 : 1.0, kEvaluationWait) == 0.0;
 }
 
 }  // namespace
@@ -254,15 +307,30 @@ CellRecord run_cell(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
   env.log->info("cell {} ({})", key, job.entry.plugin);
   cell.device = env.device_record;
   reset_peak_device_memory(env.device);
+  bool completed = false;
   try {
     train_and_test(env, job, artifacts, cell);
+    completed = true;
   } catch (const Interrupted&) {
     throw;
+  } catch (const CollectiveError&) {
+    throw;  // not the model's failure: the run stops
   } catch (const std::exception& e) {
+    // Under data parallelism an error raised on every rank (a model's own, a missing dependency)
+    // fails the cell everywhere. One raised on one rank while the others train leaves their
+    // collectives unmatched: they fail (CollectiveError) and the run stops.
     cell.status = "failed";
     cell.error = e.what();
-    artifacts.failed.insert(key);
     env.log->error("  cell {} failed: {}", key, e.what());
+  }
+  if (completed_everywhere(env, completed)) {
+    artifacts.add_complete(key, env.cell_dir(cell.dataset, cell.model, cell.seed));
+  } else {
+    if (cell.status != "failed") {
+      cell.status = "failed";
+      cell.error = "failed on another data-parallel rank (its error is on its stderr)";
+    }
+    artifacts.failed.insert(key);
   }
   cell.peak_rss_mb = peak_rss_mb();
   cell.device.peak_memory_mb = peak_device_memory_mb(env.device);

@@ -12,6 +12,7 @@
 
 #include "recbench/core/config/experiment.h"
 #include "recbench/core/data/dataset.h"
+#include "recbench/core/dist/process_group.h"
 #include "recbench/core/eval/evaluator.h"
 #include "recbench/core/results/results_file.h"
 
@@ -29,6 +30,14 @@ struct RunEnv {
   std::filesystem::path artifacts_root;
   const std::map<std::string, DatasetView>* corpora = nullptr;  //!< [[corpora]] by name
   DeviceRecord device_record;  //!< what every cell records of its device (run/device_info.h)
+  //! The data-parallel group of this process; null in a one-process run.
+  dist::ProcessGroup* parallel = nullptr;
+
+  int rank() const { return parallel != nullptr ? parallel->rank() : 0; }
+  //! Processes that train each cell together (1 without data parallelism).
+  int world_size() const { return parallel != nullptr ? parallel->world_size() : 1; }
+  //! Rank 0 (or the only process): the one that writes results, logs and artefacts.
+  bool is_root() const { return rank() == 0; }
 
   //! <results>_artifacts/<dataset>/<label>/seed_<s>
   std::filesystem::path cell_dir(const std::string& dataset, const std::string& label,

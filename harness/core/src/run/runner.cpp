@@ -88,13 +88,17 @@ class Runner {
   void validate_models();
   void choose_cells();
   ResultsFile open_results();
-  void run_cells(ResultsFile& file);
+  void run_cells(ResultsFile* file);
   //! The artefact paths a complete stored cell records; nullptr unless --resume found it complete.
   const std::map<std::string, std::string>* stored_complete(const std::string& key) const {
     if (!stored_) return nullptr;
     auto it = stored_->complete.find(key);
     return it == stored_->complete.end() ? nullptr : &it->second;
   }
+  void join_group();
+  //! Runs `prepare` on rank 0 first, then on the others (which then find rank 0's cache).
+  template <typename Prepare>
+  void root_first(Prepare prepare);
 
   const ExperimentConfig& cfg_;
   const RunOptions& options_;
@@ -111,12 +115,40 @@ class Runner {
   std::deque<CorpusState> corpora_;       //!< stable addresses (views point in)
   std::map<std::string, DatasetView> corpus_views_;  //!< what TrainContext::corpus() returns
   std::optional<std::set<CellId>> owned_;            //!< --shard: this shard's cells
+  std::unique_ptr<dist::ProcessGroup> group_;        //!< data-parallel runs only
 };
+
+void Runner::join_group() {
+  const dist::WorkerEnv& w = *options_.worker;
+  if (env_.device.is_cuda()) {  // one GPU per local rank
+    env_.device = torch::Device(
+        torch::kCUDA, static_cast<c10::DeviceIndex>(w.local_rank % torch::cuda::device_count()));
+  }
+  logger_->info("data-parallel rank {} of {}: joining {}:{} (timeout {} s)", w.rank, w.world_size,
+                w.master_addr, w.master_port, options_.dist_timeout.count());
+  group_ = dist::join(w, options_.dist_timeout, env_.device);
+  env_.parallel = group_.get();
+}
+
+template <typename Prepare>
+void Runner::root_first(Prepare prepare) {
+  if (env_.parallel == nullptr) return prepare();
+  if (env_.is_root()) prepare();
+  env_.parallel->barrier();
+  if (!env_.is_root()) prepare();
+}
 
 void Runner::set_up() {
   summary_.output = options_.output.value_or(
       options_.shard ? shard_output(cfg_.output, *options_.shard) : cfg_.output);
-  logger_ = make_logger(cfg_.log_level, std::filesystem::path(summary_.output).concat(".log"));
+  const int rank = options_.worker ? options_.worker->rank : 0;
+  if (rank == 0) {
+    logger_ = make_logger(cfg_.log_level, std::filesystem::path(summary_.output).concat(".log"));
+  } else {  // rank 0 keeps the log; the others only say what goes wrong, on stderr
+    const auto level = spdlog::level::from_str(cfg_.log_level);
+    logger_ = make_logger(level > spdlog::level::warn ? cfg_.log_level : "warn", {});
+    logger_->set_pattern("[%H:%M:%S] [rank " + std::to_string(rank) + "] %^%l%$ %v");
+  }
   env_.config = &cfg_;
   env_.corpora = &corpus_views_;
   env_.log = logger_.get();
@@ -132,10 +164,17 @@ void Runner::set_up() {
     throw ConfigError("--device: expected cpu or cuda, got '" + device + "'");
   }
   env_.device_record = describe_device(env_.device);
+  if (options_.worker) join_group();
+  env_.device_record.world_size = env_.world_size();
   // Threads default to the CPUs this process may use: LibTorch's own default counts the machine's
-  // cores, which oversubscribes a Slurm cpuset or a container quota.
+  // cores, which oversubscribes a Slurm cpuset or a container quota. OMP_NUM_THREADS, when set
+  // (e.g. --nproc's share of the cores per rank), is LibTorch's default already.
   const UsableCpus cpus = usable_cpus();
-  set_cpu_threads(cfg_.threads > 0 ? static_cast<int>(cfg_.threads) : cpus.count);
+  if (cfg_.threads > 0) {
+    set_cpu_threads(static_cast<int>(cfg_.threads));
+  } else if (std::getenv("OMP_NUM_THREADS") == nullptr) {
+    set_cpu_threads(cpus.count);
+  }
   at::globalContext().setDeterministicAlgorithms(true, /*warn_only=*/true);
   auto dirs = options_.plugin_dirs.empty() ? default_plugin_dirs() : options_.plugin_dirs;
   registry_ = std::make_unique<PluginRegistry>(dirs);
@@ -148,14 +187,14 @@ void Runner::set_up() {
 }
 
 void Runner::read_existing() {
-  lock_.emplace(summary_.output);
+  if (env_.is_root()) lock_.emplace(summary_.output);  // the one writer of a data-parallel run
   if (!std::filesystem::exists(summary_.output)) return;
   if (!options_.resume) {
     throw ConfigError(summary_.output.string() +
                       ": results file exists; pass --resume to continue it or --out to write "
                       "another file");
   }
-  stored_ = read_stored(summary_.output, cfg_.datasets);
+  stored_ = read_stored(summary_.output, cfg_.datasets);  // closed again before rank 0 writes
   const std::string shard = options_.shard ? options_.shard->str() : "";
   if (stored_->shard != shard) {
     throw ConfigError(summary_.output.string() + ": results file holds " +
@@ -279,7 +318,7 @@ ResultsFile Runner::open_results() {
   return file;
 }
 
-void Runner::run_cells(ResultsFile& file) {
+void Runner::run_cells(ResultsFile* file) {
   for (size_t d = 0; d < datasets_.size() && !interrupted(); ++d) {
     const std::string& dataset = datasets_[d].data.name;
     for (const ModelEntry* entry : order_) {
@@ -302,7 +341,11 @@ void Runner::run_cells(ResultsFile& file) {
         const CellJob job{datasets_[d], *entry, registry_->require(entry->plugin), seed,
                           depends_.at(entry->label)};
         const CellRecord cell = run_cell(env_, job, artifacts_);
-        file.write_cell(cell);
+        if (file == nullptr) {  // not rank 0: it records
+          ++(cell.status == "failed" ? summary_.failed : summary_.complete);
+          continue;
+        }
+        file->write_cell(cell);
         ++(cell.status == "failed" ? summary_.failed : summary_.complete);
         // Logged only once the cell is in the results file, so whoever sees this line (a user,
         // the kill -9 scenario test) knows that the cell survives a crash from here on.
@@ -321,27 +364,43 @@ void Runner::run_cells(ResultsFile& file) {
 
 RunSummary Runner::run() {
   set_up();
+  summary_.world_size = env_.world_size();
   read_existing();
-  prepare_datasets();
-  prepare_corpora();
+  // Every rank has read (and closed) an existing file before rank 0 creates or opens it.
+  if (env_.parallel != nullptr) env_.parallel->barrier();
+  root_first([&] { prepare_datasets(); });
+  root_first([&] { prepare_corpora(); });
   validate_models();
   choose_cells();
-  ResultsFile file = open_results();
+  std::optional<ResultsFile> file;
+  if (env_.is_root()) file.emplace(open_results());
   {
     InterruptGuard guard;
     try {
-      run_cells(file);
+      run_cells(file ? &*file : nullptr);
     } catch (const Interrupted&) {
+    } catch (const CollectiveError& e) {
+      // A rank that stops on Ctrl-C ends the others' collectives: that is the interrupt.
+      if (!interrupted()) {
+        logger_->error("{}", e.what());
+        logger_->error("stopping: {} cell(s) finished are kept in {}; rerun with --resume",
+                       summary_.complete, summary_.output.string());
+        throw;
+      }
     }
     summary_.interrupted = interrupted();
   }
-  file.set_end_time(now_iso());
+  if (!file) return summary_;
+  file->set_end_time(now_iso());
   if (summary_.interrupted) {
     logger_->warn("interrupted: {} cell(s) finished are kept in {}; rerun with --resume",
                   summary_.complete, summary_.output.string());
   }
-  logger_->info("{} complete, {} skipped, {} failed -> {}", summary_.complete, summary_.skipped,
-                summary_.failed, summary_.output.string());
+  logger_->info("{} complete, {} skipped, {} failed -> {}{}", summary_.complete, summary_.skipped,
+                summary_.failed, summary_.output.string(),
+                env_.parallel != nullptr
+                    ? fmt::format(" ({} data-parallel processes)", env_.world_size())
+                    : "");
   return summary_;
 }
 

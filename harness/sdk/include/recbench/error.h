@@ -32,4 +32,11 @@ class RECBENCH_API PluginError : public Error {
   using Error::Error;
 };
 
+//! A collective of data-parallel training failed (a rank died or timed out). Not a model's
+//! failure: the run stops (finished cells are kept; rerun with --resume).
+class RECBENCH_API CollectiveError : public Error {
+ public:
+  using Error::Error;
+};
+
 }  // namespace recbench

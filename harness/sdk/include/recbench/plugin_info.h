@@ -4,6 +4,7 @@
 #include <cstdint>
 
 //! Bump when Recommender, TrainContext, Params, PluginContext or the factory signature change.
+//! 4: TrainContext::data_parallel(), stop_requested(), save_checkpoint(), resume_checkpoint().
 #define RECBENCH_PLUGIN_ABI_VERSION 4u
 
 extern "C" {

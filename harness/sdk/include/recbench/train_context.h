@@ -18,6 +18,7 @@ class logger;
 
 namespace recbench {
 
+class DataParallel;
 class Recommender;
 
 //! Independent random streams of one cell, all derived from its master seed.
@@ -80,6 +81,10 @@ class RECBENCH_API TrainContext {
   //! The folder of this cell's checkpoint when the cell was stopped before and its configuration
   //! is unchanged (the harness's own state is restored already); empty otherwise.
   virtual std::optional<std::filesystem::path> resume_checkpoint() const;
+  //! The data-parallel group this cell trains in (recbench/distributed.h): each rank computes
+  //! its rows of every global batch and averages gradients through it. nullptr when the run
+  //! has one process (the default).
+  virtual DataParallel* data_parallel();
 };
 
 }  // namespace recbench

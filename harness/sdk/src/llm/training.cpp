@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "recbench/distributed.h"
 #include "recbench/error.h"
 #include "recbench/llm/tokenizer.h"
 
@@ -23,6 +24,10 @@ torch::Tensor causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& i
   torch::Tensor weight = loss_mask.slice(1, 1).to(torch::kFloat);
   torch::Tensor nll = -torch::log_softmax(pred, -1).gather(-1, target.unsqueeze(-1)).squeeze(-1);
   return (nll * weight).sum() / weight.sum().clamp_min(1.0);
+}
+
+double lm_loss_terms(const torch::Tensor& loss_mask) {
+  return loss_mask.slice(1, 1).to(torch::kFloat).sum().item<double>();
 }
 
 LmBatch pack_examples(const std::vector<LmExample>& examples, int64_t seq_len, int64_t pad_id) {
@@ -85,18 +90,31 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
 }
 
 GradientAccumulator::GradientAccumulator(torch::optim::Optimizer& optimizer, LrSchedule& schedule,
-                                         int64_t accumulation_steps, double max_grad_norm)
+                                         int64_t accumulation_steps, double max_grad_norm,
+                                         DataParallel* dp)
     : optimizer_(optimizer),
       schedule_(schedule),
       accumulation_steps_(accumulation_steps),
-      max_grad_norm_(max_grad_norm) {
+      max_grad_norm_(max_grad_norm),
+      dp_(dp) {
   if (accumulation_steps <= 0) throw ConfigError("accumulation_steps must be positive");
 }
 
-bool GradientAccumulator::backward(const torch::Tensor& loss) {
-  (loss / static_cast<double>(accumulation_steps_)).backward();
+bool GradientAccumulator::backward(const torch::Tensor& loss, double share) {
+  if (loss.defined()) {
+    torch::Tensor scaled = loss / static_cast<double>(accumulation_steps_);
+    if (share != 1.0) scaled = scaled * share;  // one process stays bit-identical
+    scaled.backward();
+  }
   if (++micro_ < accumulation_steps_) return false;
   micro_ = 0;
+  if (dp_ != nullptr) {  // the shares are in the gradients already: a plain sum over ranks
+    std::vector<torch::Tensor> all;
+    for (auto& group : optimizer_.param_groups()) {
+      for (auto& p : group.params()) all.push_back(p);
+    }
+    dp_->reduce_gradients(all, 1.0);
+  }
   std::vector<torch::Tensor> params;
   for (auto& group : optimizer_.param_groups()) {
     for (auto& p : group.params()) {

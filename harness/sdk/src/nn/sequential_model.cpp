@@ -8,6 +8,7 @@
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
+#include "recbench/distributed.h"
 #include "recbench/error.h"
 #include "recbench/params.h"
 #include "recbench/progress.h"
@@ -85,21 +86,46 @@ void SequentialModel::attach(std::shared_ptr<torch::nn::Module> network) {
   network_->to(device_);
 }
 
+double SequentialModel::loss_terms(const TrainBatch& batch) const {
+  if (batch.targets.dim() == 1) return static_cast<double>(batch.size());
+  return static_cast<double>(batch.targets.ne(0).sum().item<int64_t>());
+}
+
+double SequentialModel::train_step(const TrainBatch& global, DataParallel* dp,
+                                   torch::optim::Optimizer& opt, Progress& progress) {
+  TrainBatch batch = global;
+  double share = 1.0;
+  if (dp != nullptr) {  // this rank's rows, weighted by their share of the batch's loss terms
+    const RowRange r = dp->rows(global.size());
+    auto rows = [&](const torch::Tensor& t) { return t.slice(0, r.begin, r.end); };
+    batch = {rows(global.items), rows(global.lengths), rows(global.users), rows(global.targets)};
+    const double all = loss_terms(global);
+    share = all > 0 ? loss_terms(batch) / all : 0.0;
+  }
+  opt.zero_grad();
+  double loss = 0.0;
+  if (batch.size() > 0) {
+    torch::Tensor value = batch_loss(batch);
+    value.backward();
+    loss = value.item<double>();
+  }
+  if (dp != nullptr) dp->reduce_gradients(network_->parameters(), share);
+  opt.step();
+  progress.step(loss, batch.size());
+  return share * loss;
+}
+
 std::optional<double> SequentialModel::train_epoch(TrainView& view, TrainContext& ctx,
                                                    torch::optim::Optimizer& opt, Position& at) {
   network_->train();
   const int64_t batches = view.num_batches(options_.batch_size);
   Progress progress(ctx.log(), "epoch " + std::to_string(at.epoch), batches);
   progress.resume(at.batch, at.loss_sum);
+  DataParallel* dp = ctx.data_parallel();
   for (int64_t b = at.batch; b < batches; ++b) {
-    TrainBatch batch = view.batch(b, options_.batch_size, device_);
-    opt.zero_grad();
-    torch::Tensor loss = batch_loss(batch);
-    loss.backward();
-    opt.step();
-    progress.step(loss.item<double>(), batch.size());
+    // One process: the share is 1, so loss_sum is the progress line's sum of batch losses.
+    at.loss_sum += train_step(view.batch(b, options_.batch_size, device_), dp, opt, progress);
     at.batch = b + 1;
-    at.loss_sum = progress.loss_sum();
     if (ctx.stop_requested()) {
       ctx.save_checkpoint(
           [&](const std::filesystem::path& dir) { save_training_state(dir, opt, at); });
@@ -108,12 +134,23 @@ std::optional<double> SequentialModel::train_epoch(TrainView& view, TrainContext
     }
   }
   progress.finish();
-  return progress.mean_loss();
+  if (dp == nullptr) return progress.mean_loss();
+  // The mean over batches of each global batch's loss, as one process would report it.
+  return dp->sum(at.loss_sum) / static_cast<double>(std::max<int64_t>(1, batches));
 }
 
 void SequentialModel::fit(TrainContext& ctx) {
   if (!network_) throw Error("SequentialModel: the model never called attach()");
-  torch::manual_seed(ctx.seed(Stream::dropout));
+  DataParallel* dp = ctx.data_parallel();
+  // Rank 0 draws dropout masks and negatives as one process does; the others draw their own.
+  const uint64_t rank = dp != nullptr ? static_cast<uint64_t>(dp->rank()) : 0;
+  torch::manual_seed(rank == 0 ? ctx.seed(Stream::dropout)
+                               : mix_seed(ctx.seed(Stream::dropout), rank));
+  if (dp != nullptr) {  // every rank starts from rank 0's weights
+    auto tensors = network_->parameters();
+    for (const auto& b : network_->buffers()) tensors.push_back(b);
+    dp->broadcast(tensors);
+  }
   TrainView view = TrainView::make(options_.mode, *ctx.data().train, train_length());
   if (view.size() == 0) throw DataError("training split has no sequence of two or more items");
   torch::optim::Adam opt(

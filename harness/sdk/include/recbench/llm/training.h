@@ -16,6 +16,10 @@ class Optimizer;
 class AdamW;
 }  // namespace torch::optim
 
+namespace recbench {
+class DataParallel;
+}
+
 namespace recbench::llm {
 
 /// Mean next-token cross-entropy. `logits` [B, T, V] predicts token t+1 at position t;
@@ -25,6 +29,10 @@ namespace recbench::llm {
 RECBENCH_API torch::Tensor causal_lm_loss(const torch::Tensor& logits,
                                           const torch::Tensor& input_ids,
                                           const torch::Tensor& loss_mask);
+
+/// The number of target tokens causal_lm_loss() averages over for `loss_mask` (what a rank's
+/// share of a global batch is measured in under data parallelism).
+RECBENCH_API double lm_loss_terms(const torch::Tensor& loss_mask);
 
 //! One training example: tokens and which of them are targets (same length).
 struct LmExample {
@@ -64,13 +72,15 @@ RECBENCH_API void set_learning_rate(torch::optim::Optimizer& optimizer, double l
 /// Gradient accumulation with clipping and a schedule: call backward() on every micro-batch loss;
 /// every `accumulation_steps` calls it clips the global gradient norm to `max_grad_norm`
 /// (0 = no clipping), sets the schedule's lr, steps the optimiser, zeroes gradients and advances
-/// the schedule.
+/// the schedule. Under data parallelism (`dp` not null) each rank passes the loss of its rows
+/// and their share of the global micro-batch; gradients are summed over ranks before clipping.
 class RECBENCH_API GradientAccumulator {
  public:
   GradientAccumulator(torch::optim::Optimizer& optimizer, LrSchedule& schedule,
-                      int64_t accumulation_steps, double max_grad_norm);
-  //! Backpropagates loss / accumulation_steps; returns true when an optimiser step was taken.
-  bool backward(const torch::Tensor& loss);
+                      int64_t accumulation_steps, double max_grad_norm, DataParallel* dp = nullptr);
+  //! Backpropagates share x loss / accumulation_steps (an undefined `loss`: this rank has no
+  //! rows); returns true when an optimiser step was taken.
+  bool backward(const torch::Tensor& loss, double share = 1.0);
   //! Gradient norm before clipping at the last optimiser step.
   double last_grad_norm() const { return last_norm_; }
 
@@ -79,6 +89,7 @@ class RECBENCH_API GradientAccumulator {
   LrSchedule& schedule_;
   int64_t accumulation_steps_;
   double max_grad_norm_;
+  DataParallel* dp_;
   int64_t micro_ = 0;
   double last_norm_ = 0;
 };

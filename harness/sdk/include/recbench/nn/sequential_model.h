@@ -22,8 +22,10 @@ namespace torch::optim {
 class Optimizer;
 }
 namespace recbench {
+class DataParallel;
 class Params;
-}
+class Progress;
+}  // namespace recbench
 
 namespace recbench::nn {
 
@@ -86,6 +88,11 @@ class RECBENCH_API SequentialModel : public Recommender, public EmbeddingSource 
   virtual torch::Tensor output_table() const = 0;
   //! Length of the training view's inputs; max_len by default.
   virtual int64_t train_length() const { return options_.max_len; }
+  //! How many terms batch_loss() averages over: under data parallelism each rank's gradient
+  //! is weighted by its share of the global batch's terms. Targets by default (rows, or
+  //! non-padding positions in every_position mode); a loss with randomly drawn terms (BERT4Rec's
+  //! cloze mask) is then weighted by its expected share.
+  virtual double loss_terms(const TrainBatch& batch) const;
 
   const CommonOptions& options() const { return options_; }
   const torch::Device& device() const { return device_; }
@@ -105,6 +112,9 @@ class RECBENCH_API SequentialModel : public Recommender, public EmbeddingSource 
   void save_training_state(const std::filesystem::path& dir, const torch::optim::Optimizer& opt,
                            const Position& at) const;
   Position load_training_state(const std::filesystem::path& dir, torch::optim::Optimizer& opt);
+  //! One optimiser step on this rank's rows of a global batch; returns its share-weighted loss.
+  double train_step(const TrainBatch& global, DataParallel* dp, torch::optim::Optimizer& opt,
+                    Progress& progress);
 
   CommonOptions options_;
   torch::Device device_;

@@ -1,6 +1,7 @@
 // Runs an experiment: every dataset x model x seed cell under one protocol, results to HDF5.
 #pragma once
 
+#include <chrono>
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -8,6 +9,7 @@
 
 #include "recbench/core/config/experiment.h"
 #include "recbench/core/run/shard.h"
+#include "recbench/core/dist/process_group.h"
 
 namespace recbench {
 
@@ -19,6 +21,10 @@ struct RunOptions {
   //! --shard: run only this shard's cells (see shard.h); the default output becomes
   //! shard_output(experiment.output).
   std::optional<ShardSpec> shard;
+  //! This process's place in a data-parallel run (dist::worker_env()); none: one process.
+  std::optional<dist::WorkerEnv> worker;
+  //! Bound of the rendezvous and of each training collective (--dist-timeout).
+  std::chrono::seconds dist_timeout{300};
 };
 
 struct RunSummary {
@@ -26,6 +32,7 @@ struct RunSummary {
   int complete = 0, skipped = 0, failed = 0;
   int owned = 0;  //!< cells this process is responsible for (all, or its shard's)
   bool interrupted = false;
+  int world_size = 1;  //!< processes that trained each cell together
 };
 
 //! Validates everything (plugins, datasets, every model's parameters) before training anything,
