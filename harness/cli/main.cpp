@@ -53,7 +53,7 @@ int main(int argc, char** argv) {
   auto it = commands.find(argv[1]);
   // The commands that train; the others are short and skip the second exec.
   if (std::string(argv[1]) == "run" || std::string(argv[1]) == "llm") {
-    recbench::reexec_with_short_spinning(argv);
+    recbench::reexec_with_passive_waiting(argv);
   }
   if (it == commands.end()) {
     std::cerr << "recbench: unknown command '" << argv[1]

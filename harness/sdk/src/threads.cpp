@@ -84,23 +84,18 @@ UsableCpus usable_cpus() {
 }
 
 namespace {
-// Spin iterations before an idle OpenMP thread sleeps: see docs/performance.md, "Several runs on
-// one machine", for the measurement behind this value.
-constexpr const char* kSpinCount = "10000";
-constexpr const char* kSetByRecbench = "RECBENCH_SET_SPINCOUNT";
+constexpr const char* kSetByRecbench = "RECBENCH_SET_WAIT_POLICY";
 }  // namespace
 
-void reexec_with_short_spinning(char** argv) {
+void reexec_with_passive_waiting(char** argv) {
   if (std::getenv("OMP_WAIT_POLICY") != nullptr || std::getenv("GOMP_SPINCOUNT") != nullptr) {
     return;
   }
-  const char* choice = std::getenv("RECBENCH_SPINCOUNT");
-  if (choice != nullptr && std::string(choice) == "default") return;
-  setenv("GOMP_SPINCOUNT", choice != nullptr ? choice : kSpinCount, 1);
+  setenv("OMP_WAIT_POLICY", "passive", 1);
   setenv(kSetByRecbench, "1", 1);
   execv("/proc/self/exe", argv);
   // exec failed (no /proc): run on with libgomp's default, as before.
-  unsetenv("GOMP_SPINCOUNT");
+  unsetenv("OMP_WAIT_POLICY");
   unsetenv(kSetByRecbench);
 }
 

@@ -24,14 +24,14 @@ struct RECBENCH_API UsableCpus {
 };
 RECBENCH_API UsableCpus usable_cpus();
 
-//! libgomp (LibTorch's and OpenBLAS's OpenMP) reads how long idle threads spin once, when it
-//! loads, before main(). Its default spin (300,000 iterations, ~0.2 ms at each barrier) is fine
-//! alone but, with two processes on the same cores, every process's spinning threads take the
-//! CPU from the others' working ones. Unless the user set OMP_WAIT_POLICY or GOMP_SPINCOUNT,
-//! this sets GOMP_SPINCOUNT to kSpinCount and executes the program again (returns only when it
-//! did not); RECBENCH_SPINCOUNT=default keeps libgomp's default.
-RECBENCH_API void reexec_with_short_spinning(char** argv);
-//! How OpenMP threads wait in this process, e.g. "GOMP_SPINCOUNT=10000 (set by recbench)".
+//! libgomp (LibTorch's and OpenBLAS's OpenMP) reads how idle threads wait once, when it loads,
+//! before main(). Its default spins 300,000 iterations at every barrier: harmless alone, but with
+//! two processes on the same cores each one's spinning threads take the CPU from the other's
+//! working ones (GRU4Rec, two runs on 2 cores: 11x slower each; docs/performance.md). Unless the
+//! user set OMP_WAIT_POLICY or GOMP_SPINCOUNT, this sets OMP_WAIT_POLICY=passive and executes
+//! the program again (returns only when it did not).
+RECBENCH_API void reexec_with_passive_waiting(char** argv);
+//! How OpenMP threads wait in this process, e.g. "OMP_WAIT_POLICY=passive (set by recbench)".
 RECBENCH_API std::string openmp_wait_policy();
 
 //! Keeps freed tensor buffers in the process (glibc malloc: blocks up to 256 MiB come from the
