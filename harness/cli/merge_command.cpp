@@ -10,8 +10,8 @@ namespace recbench::cli {
 int merge_command(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("out,o", po::value<std::string>()->required(),
-                        "the merged results file (must not exist)")(
-      "force", po::bool_switch(), "replace --out if it exists")(
+                        "the merged results file (must not exist)")("force", po::bool_switch(),
+                                                                    "replace --out if it exists")(
       "allow-mixed-devices", po::bool_switch(),
       "merge cells of different device classes or precisions");
   po::options_description hidden;
@@ -20,8 +20,7 @@ int merge_command(const std::vector<std::string>& args) {
   positional.add("parts", -1);
   po::variables_map vm;
   if (parse_args(args, "recbench merge PART.h5... --out FILE.h5 [--force] [--allow-mixed-devices]",
-                 visible, hidden,
-                 positional, vm)) {
+                 visible, hidden, positional, vm)) {
     return kExitOk;
   }
   std::vector<std::filesystem::path> parts;

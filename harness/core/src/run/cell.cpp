@@ -154,8 +154,7 @@ class CellContext final : public TrainContext {
     return env_.parallel->sum(interrupted() ? 1.0 : 0.0) > 0.0;
   }
 
-  void save_checkpoint(
-      const std::function<void(const std::filesystem::path&)>& write) override {
+  void save_checkpoint(const std::function<void(const std::filesystem::path&)>& write) override {
     if (env_.parallel != nullptr) {
       // Each rank's RNG differs (dropout, negatives); a data-parallel cell restarts instead.
       env_.log->info("  data-parallel cell: no checkpoint, it restarts on --resume");
