@@ -36,10 +36,7 @@ expect 2 "unknown report format .pdf. \\(known: md, latex, csv, html\\)" -- "$bi
 "$bin" run exp.toml --out killed.h5 --set experiment.seeds=[1,2,3,4,5,6] \
   --set experiment.cache_dir=\"cache\" --set experiment.log_level=\"info\" >kill.log 2>&1 &
 pid=$!
-for _ in $(seq 1 600); do
-  grep -q "test HR" kill.log 2>/dev/null && break
-  sleep 0.05
-done
+wait_for kill.log "test HR"
 kill -9 $pid 2>/dev/null
 wait $pid 2>/dev/null
 expect 0 "random|pop" -- "$bin" report killed.h5

@@ -105,10 +105,7 @@ expect_error "MASTER_ADDR is not set" -- \
 start=$(date +%s)
 "$bin" run exp.toml --out killed.h5 --nproc 2 --set models.sasrec.params.epochs=1 >kill.log 2>&1 &
 launcher=$!
-for _ in $(seq 1 600); do
-  grep -q "cell movies/cprec/seed_1" killed.h5.log 2>/dev/null && break
-  sleep 0.1
-done
+wait_for killed.h5.log "cell movies/cprec/seed_1" 60
 rank1=""
 for p in $(pgrep -P $launcher); do
   tr '\0' '\n' <"/proc/$p/environ" | grep -qx "RANK=1" && rank1=$p
@@ -134,10 +131,7 @@ expect 0 "^NDCG@10,movies,cprec,[^,]+,[^,]*,1,0" -- "$bin" report killed.h5 --fo
 # Ctrl-C reaches the launcher, which forwards it: exit 130, the finished cell kept.
 "$bin" run exp.toml --out int.h5 --nproc 2 --set models.sasrec.params.epochs=1 >int.log 2>&1 &
 launcher=$!
-for _ in $(seq 1 600); do
-  grep -q "cell movies/cprec/seed_1" int.h5.log 2>/dev/null && break
-  sleep 0.1
-done
+wait_for int.h5.log "cell movies/cprec/seed_1" 60
 kill -INT $launcher
 wait $launcher
 check "Ctrl-C: exit 130" test $? -eq 130

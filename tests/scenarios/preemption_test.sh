@@ -42,15 +42,6 @@ start() { exec "$bin" run exp.toml --set experiment.cache_dir=\"cache\" "$@"; }
 
 check "uninterrupted run" run --out ref.h5 >ref.log 2>&1 || tail -5 ref.log
 
-# wait_for FILE PATTERN: until the log shows it (30 s at most).
-wait_for() {
-  for _ in $(seq 300); do
-    grep -q -E "$2" "$1" 2>/dev/null && return 0
-    sleep 0.1
-  done
-  return 1
-}
-
 (start --out stopped.h5 >stopped.log 2>&1) &
 pid=$!
 # Epoch 1 has started once epoch 0's validation is logged; the signal lands among its batches.

@@ -51,6 +51,17 @@ expect_error() {
   fi
 }
 
+# wait_for FILE PATTERN [SECONDS]: until FILE has a line matching the extended regex PATTERN
+# (polled every 0.05 s, at most SECONDS, default 30); fails when it never does.
+wait_for() {
+  local polls=$(((${3:-30}) * 20))
+  for _ in $(seq 1 "$polls"); do
+    grep -q -E -- "$2" "$1" 2>/dev/null && return 0
+    sleep 0.05
+  done
+  return 1
+}
+
 # finish NAME: the tally; the script's status is 0 only when nothing failed.
 finish() {
   echo "$1: $passed passed, $failed failed"

@@ -40,6 +40,12 @@ double seconds_since(std::chrono::steady_clock::time_point t0) {
 //! once (its sockets close).
 constexpr std::chrono::hours kEvaluationWait{24};
 
+//! Seed of one stream of the cell whose master seed is `master` (what TrainContext::seed says;
+//! the model is seeded with it before the context exists).
+uint64_t cell_seed(uint64_t master, Stream stream) {
+  return stream_seed(master, static_cast<int>(stream));
+}
+
 //! Names of the corpora, comma-separated (for messages).
 std::string corpus_names(const std::map<std::string, DatasetView>& corpora) {
   std::string out;
@@ -72,9 +78,7 @@ class CellContext final : public TrainContext {
 
   const DatasetView& data() const override { return ds_.view; }
   torch::Device device() const override { return env_.device; }
-  uint64_t seed(Stream stream) const override {
-    return stream_seed(master_, static_cast<int>(stream));
-  }
+  uint64_t seed(Stream stream) const override { return cell_seed(master_, stream); }
   spdlog::logger& log() override { return *env_.log; }
   std::filesystem::path work_dir() const override { return work_dir_; }
   int64_t eval_batch_size() const override { return env_.config->protocol.batch_size; }
@@ -222,7 +226,7 @@ void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
   const std::string key = cell_key(ds.data.name, job.entry.label, job.seed);
   const auto work_dir = work_dir_of(env, ds.data.name, job.entry.label, job.seed);
   check_dependencies(job, artifacts);
-  torch::manual_seed(stream_seed(static_cast<uint64_t>(job.seed), static_cast<int>(Stream::init)));
+  torch::manual_seed(cell_seed(static_cast<uint64_t>(job.seed), Stream::init));
   std::string resolved;
   auto model =
       build_model(env, job.plugin, job.entry, ds.view, static_cast<uint64_t>(job.seed), &resolved);
