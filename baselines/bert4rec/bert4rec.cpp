@@ -29,7 +29,9 @@ class BERT4RecNetImpl : public torch::nn::Module {
   //! the state at each sequence's position rows[b] only, [B, d].
   torch::Tensor forward(const torch::Tensor& seq, const torch::Tensor& rows = {}) {
     auto states = encoder(input(items(seq)), nn::attention_mask(seq, /*causal=*/false), rows);
-    return head_norm(torch::gelu(head(states)));
+    // Under CPU autocast the linear's output is bfloat16, and LibTorch 1.13's CPU autocast
+    // leaves layer_norm uncast (CUDA's casts it to float32): match the norm's weights.
+    return head_norm(torch::gelu(head(states)).to(head_norm->weight.scalar_type()));
   }
   torch::nn::Embedding items{nullptr};
   nn::PositionalInput input{nullptr};
@@ -43,7 +45,7 @@ TORCH_MODULE(BERT4RecNet);
 class BERT4Rec final : public nn::SequentialModel {
  public:
   BERT4Rec(Params& params, const PluginContext& context)
-      : SequentialModel(read_common(params), context.device) {
+      : SequentialModel(read_common(params), context) {
     const nn::TransformerOptions o = nn::read_transformer_options(params, bert_defaults());
     const double init_std = params.real("init_std", 0.02, "std of the normal initialisation", 0.0);
     mask_ratio_ =

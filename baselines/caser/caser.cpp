@@ -46,8 +46,8 @@ class CaserNetImpl : public torch::nn::Module {
   }
   //! RecBole's regulariser: sum of the L2 norms of these weights.
   torch::Tensor weight_norms() const {
-    auto norms = items->weight.norm() + conv_v->weight.norm() + fc1->weight.norm() +
-                 fc2->weight.norm();
+    auto norms =
+        items->weight.norm() + conv_v->weight.norm() + fc1->weight.norm() + fc2->weight.norm();
     return users ? norms + users->weight.norm() : norms;
   }
   torch::nn::Embedding items{nullptr}, users{nullptr};
@@ -61,7 +61,7 @@ TORCH_MODULE(CaserNet);
 class Caser final : public nn::SequentialModel {
  public:
   Caser(Params& params, const PluginContext& context)
-      : SequentialModel(read_common(params), context.device) {
+      : SequentialModel(read_common(params), context) {
     CaserOptions o;
     o.len = options().max_len;
     o.embedding = params.integer("embedding_size", 64, "item and user embedding width", 1);

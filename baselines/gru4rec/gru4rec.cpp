@@ -33,7 +33,7 @@ TORCH_MODULE(GRU4RecNet);
 class GRU4Rec final : public nn::SequentialModel {
  public:
   GRU4Rec(Params& params, const PluginContext& context)
-      : SequentialModel(read_common(params), context.device) {
+      : SequentialModel(read_common(params), context) {
     const nn::GruOptions o = nn::read_gru_options(params, {});
     loss_ = nn::read_loss(params);
     const auto& data = nn::require_data(context.data, "gru4rec");

@@ -51,7 +51,7 @@ TORCH_MODULE(NARMNet);
 class NARM final : public nn::SequentialModel {
  public:
   NARM(Params& params, const PluginContext& context)
-      : SequentialModel(nn::read_common_options(params, {}, {TrainMode::prefix}), context.device) {
+      : SequentialModel(nn::read_common_options(params, {}, {TrainMode::prefix}), context) {
     NARMOptions o;
     o.gru = nn::read_gru_options(params, gru_defaults());
     o.context_dropout =

@@ -33,7 +33,7 @@ TORCH_MODULE(SASRecNet);
 class SASRec final : public nn::SequentialModel {
  public:
   SASRec(Params& params, const PluginContext& context)
-      : SequentialModel(read_common(params), context.device) {
+      : SequentialModel(read_common(params), context) {
     nn::TransformerOptions o = nn::read_transformer_options(params, {});
     o.pre_norm = params.flag("pre_norm", false,
                              "pre-LN layers as the original code (default post-LN as RecBole)");

@@ -77,7 +77,9 @@ int logprobs(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("model,m", po::value<std::string>()->required(), "model folder")(
       "ids", po::value<std::string>()->required(), "token ids, e.g. 1,2,3")(
-      "device", po::value<std::string>()->default_value("cpu"), "cpu or cuda");
+      "device", po::value<std::string>()->default_value("cpu"), "cpu or cuda")(
+      "dtype", po::value<std::string>()->default_value("float32"),
+      "float32 or bfloat16: the weights' and the forward's dtype");
   po::variables_map vm;
   if (parse_args(args, "recbench llm logprobs --model DIR --ids 1,2,3", visible, {}, {}, vm)) {
     return kExitOk;
@@ -87,8 +89,13 @@ int logprobs(const std::vector<std::string>& args) {
   if (device != "cpu" && device != "cuda") {
     throw ConfigError("--device: expected cpu or cuda, got '" + device + "'");
   }
+  const std::string dtype = vm["dtype"].as<std::string>();
+  if (dtype != "float32" && dtype != "bfloat16") {
+    throw ConfigError("--dtype: expected float32 or bfloat16, got '" + dtype + "'");
+  }
   std::cout << llm::next_token_logprobs_json(model_folder(vm["model"].as<std::string>()), ids,
-                                             torch::Device(device))
+                                             torch::Device(device),
+                                             dtype == "float32" ? torch::kFloat : torch::kBFloat16)
             << "\n";
   return kExitOk;
 }

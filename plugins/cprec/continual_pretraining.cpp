@@ -83,7 +83,8 @@ llm::LmBatch next_batch(PromptStream& stream, const PromptEncoder& enc, const Pr
 PretrainOutcome continual_pretrain(llm::CausalLm& model, const std::string& tokenizer_json,
                                    const PromptEncoder& enc, const SequenceSet& corpus,
                                    const CprecOptions& options, const std::string& identity,
-                                   const std::string& stable_identity, TrainContext& ctx) {
+                                   const std::string& stable_identity, TrainContext& ctx,
+                                   Precision precision) {
   const PretrainOptions& o = options.pretrain;
   PretrainOutcome out;
   out.steps = std::max<int64_t>(1, o.tokens / (o.seq_len * o.batch_size));
@@ -115,7 +116,7 @@ PretrainOutcome continual_pretrain(llm::CausalLm& model, const std::string& toke
     next_batch(stream, enc, o, torch::kCPU);  // same data
   DataParallel* dp = ctx.data_parallel();
   if (dp != nullptr) dp->broadcast(model->parameters());  // all ranks start from rank 0's weights
-  llm::GradientAccumulator acc(*optimizer, schedule, 1, 1.0, dp);
+  llm::GradientAccumulator acc(*optimizer, schedule, 1, 1.0, dp, precision);
   model->train();
   std::vector<double> losses;
   const int64_t report = std::max<int64_t>(1, out.steps / 10);
@@ -131,9 +132,12 @@ PretrainOutcome continual_pretrain(llm::CausalLm& model, const std::string& toke
     }
     torch::Tensor loss;
     if (b.input_ids.size(0) > 0) {
+      AutocastScope autocast(precision, ctx.device());
       llm::ForwardOptions fwd;
       fwd.attention_mask = b.attention_mask;
-      loss = llm::causal_lm_loss(model->forward(b.input_ids, fwd).logits, b.input_ids, b.loss_mask);
+      fwd.compute_logits = false;  // the head runs at supervised positions only
+      loss = llm::supervised_lm_loss(model, model->forward(b.input_ids, fwd).hidden, b.input_ids,
+                                     b.loss_mask);
     }
     acc.backward(loss, share);
     // The global batch's loss (one small all-reduce a step; the logged tail needs every step).

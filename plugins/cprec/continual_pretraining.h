@@ -9,6 +9,7 @@
 #include "cprec_options.h"
 #include "prompt_encoder.h"
 #include "recbench/llm/model.h"
+#include "recbench/precision.h"
 #include "recbench/train_context.h"
 
 namespace recbench::cprec {
@@ -39,6 +40,7 @@ std::string pretrain_identity(const CprecOptions& options, const std::string& ba
 PretrainOutcome continual_pretrain(llm::CausalLm& model, const std::string& tokenizer_json,
                                    const PromptEncoder& corpus_encoder, const SequenceSet& corpus,
                                    const CprecOptions& options, const std::string& identity,
-                                   const std::string& stable_identity, TrainContext& ctx);
+                                   const std::string& stable_identity, TrainContext& ctx,
+                                   Precision precision = Precision::fp32);
 
 }  // namespace recbench::cprec

@@ -55,6 +55,8 @@ Cprec::Cprec(Params& params, const PluginContext& context)
     : options_(read_options(params, context.corpora)),
       prompt_(make_template(options_, params.owner())),
       device_(context.device),
+      precision_(context.precision),
+      scaler_(LossScaler::for_policy(context.precision)),
       items_(item_texts(*require_data(context).items)) {
   if (options_.backbone != "tiny") {
     llm::check_model_folder(options_.backbone, params.owner() + ".backbone");
@@ -94,27 +96,31 @@ void Cprec::build_backbone(TrainContext& ctx) {
     const auto tokenizer = llm::Tokenizer::from_json(json, "cprec tokenizer");
     llm::ModelConfig config = llm::ModelConfig::tiny(tokenizer.vocab_size());
     config.eos_token_id = tokenizer.token_to_id(llm::kEndOfText);
-    llm::CausalLm model(config);
-    model->to(device_);
+    llm::CausalLm model(config, llm::ModelInit{torch::kFloat, device_, true});
     set_backbone(llm::make_backbone(std::move(model), std::move(json), "cprec tokenizer"));
     backbone_id = "tiny vocab " + std::to_string(options_.vocab_size) + " tokenizer " +
                   fingerprint_hex(tokenizer_json_);
   } else {
     const std::filesystem::path dir = options_.backbone;
-    set_backbone(llm::load_backbone(dir, device_, "cprec tokenizer"));
+    // Pre-training trains every weight: loaded straight into the master dtype.
+    set_backbone(llm::load_backbone(dir, device_, "cprec tokenizer", master_dtype(precision_)));
     backbone_id = "hf " + std::filesystem::absolute(dir).string() + " config " +
                   fingerprint_hex(llm::read_text_file(dir / "config.json"));
   }
+  llm::cast_for_training(model_, precision_);
   pretraining_.reset();
   if (p.corpus.empty() || p.tokens == 0) return;
   const DatasetView& corpus = ctx.corpus(p.corpus);
   PromptEncoder corpus_encoder(*tokenizer_, prompt_, item_texts(*corpus.items),
                                options_.mixed_domain, encoder_->eos());
   const uint64_t seed = ctx.seed(Stream::init);
+  // The policy changes the artefact (bfloat16 products train other weights than float32 ones).
+  const std::string precision = "precision " + precision_name(precision_) + "\n";
   pretraining_ = continual_pretrain(
       model_, tokenizer_json_, corpus_encoder, *corpus.train, options_,
-      pretrain_identity(options_, backbone_id, corpus.fingerprint, seed, true),
-      pretrain_identity(options_, backbone_id, corpus.fingerprint, seed, false), ctx);
+      pretrain_identity(options_, backbone_id, corpus.fingerprint, seed, true) + precision,
+      pretrain_identity(options_, backbone_id, corpus.fingerprint, seed, false) + precision, ctx,
+      precision_);
 }
 
 void Cprec::fit(TrainContext& ctx) {
@@ -133,6 +139,7 @@ void Cprec::adapt(TrainContext& ctx) {
   }
   if (a.mode == "lora") {
     model_->add_lora({a.lora_rank, a.lora_alpha, 0.0}, {"q_proj", "k_proj", "v_proj", "o_proj"});
+    llm::cast_for_training(model_, precision_);  // the frozen base in the compute dtype
   }
   const SequenceSet& train = *ctx.data().train;
   if (train.size() == 0) throw DataError("cprec: the target dataset has no training sequence");
@@ -177,14 +184,18 @@ double Cprec::adapt_epoch(const std::vector<std::vector<ItemId>>& samples, Train
     optimizer.zero_grad();
     // Under data parallelism the loss of this rank's rows, weighted by their share.
     torch::Tensor loss = batch_loss(shuffled, begin, end, rng(), dp);
-    if (loss.defined()) loss.backward();
+    if (loss.defined()) scaler_.scale(loss).backward();
     std::vector<torch::Tensor> params;
     for (const auto& group : optimizer.param_groups()) {
       for (const auto& t : group.params()) params.push_back(t);
     }
     if (dp != nullptr) dp->reduce_gradients(params, 1.0);
-    torch::nn::utils::clip_grad_norm_(params, 1.0);
-    optimizer.step();
+    const bool finite = scaler_.unscale(params);  // every rank holds the same sums
+    if (finite) {
+      torch::nn::utils::clip_grad_norm_(params, 1.0);
+      optimizer.step();
+    }
+    scaler_.update(finite);
     if (loss.defined()) total += loss.item<double>();
     ++batches;
     if (ctx.stop_requested()) break;
@@ -215,9 +226,12 @@ torch::Tensor Cprec::batch_loss(const std::vector<std::vector<ItemId>>& samples,
     }
     auto [input, attention] = pad_right(ids, encoder_->eos(), device_);
     auto loss_mask = pad_right(masks, 0, device_).first.to(torch::kFloat);
+    AutocastScope autocast(precision_, device_);
     llm::ForwardOptions fwd;
     fwd.attention_mask = attention;
-    auto loss = llm::causal_lm_loss(model_->forward(input, fwd).logits, input, loss_mask);
+    fwd.compute_logits = false;  // the head runs at the target title's positions only
+    auto loss =
+        llm::supervised_lm_loss(model_, model_->forward(input, fwd).hidden, input, loss_mask);
     if (dp == nullptr) return loss;
     return all_terms > 0 ? loss * (llm::lm_loss_terms(loss_mask) / all_terms) : loss * 0.0;
   }
@@ -259,7 +273,11 @@ torch::Tensor Cprec::user_vectors(const std::vector<std::vector<ItemId>>& histor
   llm::ForwardOptions fwd;
   fwd.attention_mask = mask;
   fwd.compute_logits = false;
-  const torch::Tensor hidden = model_->forward(ids, fwd).hidden.to(torch::kFloat);
+  torch::Tensor hidden;
+  {
+    AutocastScope autocast(precision_, device_);
+    hidden = model_->forward(ids, fwd).hidden.to(torch::kFloat);
+  }
   const torch::Tensor last = (mask.sum(1) - 1).view({-1, 1, 1}).expand({-1, 1, hidden.size(2)});
   return torch::nn::functional::normalize(hidden.gather(1, last).squeeze(1),
                                           torch::nn::functional::NormalizeFuncOptions().dim(1));
@@ -272,7 +290,11 @@ torch::Tensor Cprec::item_vectors(const std::vector<ItemId>& items) {
   llm::ForwardOptions fwd;
   fwd.attention_mask = mask;
   fwd.compute_logits = false;
-  const torch::Tensor hidden = model_->forward(ids, fwd).hidden.to(torch::kFloat);
+  torch::Tensor hidden;
+  {
+    AutocastScope autocast(precision_, device_);
+    hidden = model_->forward(ids, fwd).hidden.to(torch::kFloat);
+  }
   const torch::Tensor m = mask.to(torch::kFloat).unsqueeze(-1);
   return torch::nn::functional::normalize((hidden * m).sum(1) / m.sum(1),
                                           torch::nn::functional::NormalizeFuncOptions().dim(1));
@@ -318,6 +340,7 @@ torch::Tensor Cprec::score_all(const HistoryBatch& batch) {
         user_vectors(hist).matmul(all_item_vectors().t()) / options_.adapt.temperature;
     return torch::cat({torch::full({rows, 1}, kNoScore, s.options()), s}, 1);
   }
+  AutocastScope autocast(precision_, device_);  // log-probabilities are float32 whatever it casts
   torch::Tensor out = torch::full({rows, n}, kNoScore, torch::kFloat);
   if (options_.adapt.scoring == "likelihood") {
     std::vector<std::vector<int64_t>> cands;
@@ -350,6 +373,7 @@ torch::Tensor Cprec::score_all(const HistoryBatch& batch) {
 torch::Tensor Cprec::score_candidates(const HistoryBatch& batch, const torch::Tensor& cand) {
   if (options_.adapt.scoring != "likelihood") return score_all(batch).gather(1, cand);
   torch::NoGradGuard no_grad;
+  AutocastScope autocast(precision_, device_);
   const auto hist = histories(batch);
   const torch::Tensor c = cand.to(torch::kCPU, torch::kInt64).contiguous();
   torch::Tensor out = torch::full({c.size(0), c.size(1)}, kNoScore, torch::kFloat);

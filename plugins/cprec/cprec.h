@@ -63,6 +63,8 @@ class Cprec final : public Recommender {
   CprecOptions options_;
   PromptTemplate prompt_;
   torch::Device device_;
+  Precision precision_;          //!< the experiment's policy (recbench/precision.h)
+  LossScaler scaler_;            //!< fp16-mixed adaptation's loss scaling
   std::vector<ItemText> items_;  //!< target catalogue texts
   std::string tokenizer_json_;
   std::optional<llm::Tokenizer> tokenizer_;

@@ -41,6 +41,7 @@ Rsllm::Rsllm(Params& params, PluginContext& context)
     : options_(read_options(params)),
       owner_(params.owner()),
       device_(context.device),
+      precision_(context.precision),
       items_(nullptr) {
   if (context.data == nullptr || context.data->items == nullptr) {
     throw PluginError("rsllm needs the dataset's item catalogue at construction");
@@ -54,8 +55,7 @@ Rsllm::Rsllm(Params& params, PluginContext& context)
 
 llm::Backbone Rsllm::fresh_backbone(const llm::ModelConfig& config,
                                     std::string tokenizer_json) const {
-  llm::CausalLm lm(config);
-  lm->to(device_, options_.backbone == "tiny" ? torch::kFloat : llm::default_dtype(device_));
+  llm::CausalLm lm(config, llm::ModelInit{torch::kFloat, device_, true});  // build() casts it
   return llm::make_backbone(std::move(lm), std::move(tokenizer_json), owner_);
 }
 
@@ -68,6 +68,7 @@ void Rsllm::build(llm::Backbone backbone, const torch::Tensor& id_table) {
   const int64_t placeholder = tokenizer_->token_to_id(kItemToken).value_or(eos_);
   if (options_.lora)
     lm->add_lora({options_.lora_rank, options_.lora_alpha, 0.0}, options_.lora_targets);
+  llm::cast_for_training(lm, precision_);
   const int64_t hidden = lm->config().hidden_size;
   net_ = RsllmNet(lm, options_.uses_ids() ? id_table : torch::Tensor(), options_.freeze_ids,
                   options_.projector_hidden > 0 ? options_.projector_hidden : hidden);
@@ -91,7 +92,9 @@ void Rsllm::build_for_training(TrainContext& ctx) {
   const torch::Tensor ids = options_.uses_ids() ? read_id_table(ctx) : torch::Tensor();
   torch::manual_seed(ctx.seed(Stream::init));
   if (options_.backbone != "tiny") {
-    build(llm::load_backbone(options_.backbone, device_, owner_), ids);
+    // Loaded straight into the dtype the policy keeps it in (frozen base or trained weights).
+    const auto dtype = options_.lora ? frozen_dtype(precision_) : master_dtype(precision_);
+    build(llm::load_backbone(options_.backbone, device_, owner_, dtype), ids);
     return;
   }
   std::string json = tiny_tokenizer(*items_, options_.tiny_vocab);

@@ -78,6 +78,7 @@ class Rsllm final : public Recommender {
   Options options_;
   std::string owner_;
   torch::Device device_;
+  Precision precision_;  //!< the experiment's policy (recbench/precision.h)
   const ItemCatalog* items_;
   std::string tokenizer_json_;
   std::unique_ptr<llm::Tokenizer> tokenizer_;

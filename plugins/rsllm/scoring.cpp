@@ -68,11 +68,21 @@ torch::Tensor Rsllm::item_table() {
 torch::Tensor Rsllm::score_all(const HistoryBatch& batch) {
   torch::NoGradGuard no_grad;
   net_->eval();
-  const auto items = item_table();
+  torch::Tensor items;
+  {
+    AutocastScope autocast(precision_, device_);
+    items = item_table();
+  }
   std::vector<torch::Tensor> parts;
   for (int64_t first = 0; first < batch.size(); first += options_.infer_batch) {
     const int64_t count = std::min(options_.infer_batch, batch.size() - first);
-    parts.push_back(user_chunk(batch, first, count, {}).matmul(items.t()) / options_.tau);
+    torch::Tensor users;
+    {
+      AutocastScope autocast(precision_, device_);
+      users = user_chunk(batch, first, count, {}).to(torch::kFloat);
+    }
+    // The ranking product in float32: bfloat16 scores would tie items that differ.
+    parts.push_back(users.matmul(items.t()) / options_.tau);
   }
   return torch::cat(parts, 0);
 }
@@ -130,6 +140,9 @@ torch::Tensor Rsllm::candidate_chunk(const HistoryBatch& batch, int64_t first, i
 torch::Tensor Rsllm::score_candidates(const HistoryBatch& batch, const torch::Tensor& cand) {
   torch::NoGradGuard no_grad;
   net_->eval();
+  // Only matrix products lower their precision: the candidates' scores are elementwise
+  // products of float32 vectors or float32 log-probabilities.
+  AutocastScope autocast(precision_, device_);
   std::vector<torch::Tensor> parts;
   for (int64_t first = 0; first < batch.size(); first += options_.infer_batch) {
     const int64_t count = std::min(options_.infer_batch, batch.size() - first);

@@ -114,10 +114,12 @@ torch::Tensor Rsllm::batch_loss(int stage, const std::vector<std::vector<int64_t
             : 0.0;
   }
   const auto batch = pad_prompts(prompts, answers, eos_, device_);
+  AutocastScope autocast(precision_, device_);
   llm::ForwardOptions o;
   o.attention_mask = batch.attention;
+  o.compute_logits = false;  // the head runs at the answer's positions only
   const auto out = net_->lm->forward_embeds(net_->input_embeds(batch), o);
-  auto loss = llm::causal_lm_loss(out.logits, batch.ids, batch.loss_mask);
+  auto loss = llm::supervised_lm_loss(net_->lm, out.hidden, batch.ids, batch.loss_mask);
   if (dp != nullptr) loss = loss * lm_share;
   if (stage != 2 || !net_->has_ids()) return loss;
   const auto target = torch::tensor(rows_targets).to(device_);
@@ -140,7 +142,8 @@ double Rsllm::train_epoch(int stage, int64_t epoch_in_stage, int64_t stage_epoch
   const auto& train = *ctx.data().train;
   const auto samples = draw_samples(train, options_.samples_per_user, rng);
   DataParallel* dp = ctx.data_parallel();
-  llm::GradientAccumulator acc(opt, schedule, options_.accumulation, options_.max_grad_norm, dp);
+  llm::GradientAccumulator acc(opt, schedule, options_.accumulation, options_.max_grad_norm, dp,
+                               precision_);
   const auto b = static_cast<size_t>(options_.batch_size);
   const double steps = static_cast<double>(stage_epochs) * static_cast<double>(samples.size());
   double total = 0;

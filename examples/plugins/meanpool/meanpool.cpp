@@ -32,7 +32,7 @@ TORCH_MODULE(MeanPoolNet);
 class MeanPool final : public nn::SequentialModel {
  public:
   MeanPool(Params& params, const PluginContext& context)
-      : SequentialModel(nn::read_common_options(params, {}, {TrainMode::prefix}), context.device) {
+      : SequentialModel(nn::read_common_options(params, {}, {TrainMode::prefix}), context) {
     const int64_t dim = params.integer("embedding_size", 64, "item embedding width", 1);
     loss_ = nn::read_loss(params);
     const auto& data = nn::require_data(context.data, "meanpool");

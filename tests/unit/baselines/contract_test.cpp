@@ -90,6 +90,26 @@ TEST_P(Contract, FitScoreSaveLoadDeterminism) {
   EXPECT_TRUE(torch::equal(valid_scores(*twin, ctx.data(), 7), scores));
 }
 
+// Every plugin trains and scores under bf16-mixed on the CPU (LibTorch's CPU autocast), with
+// finite float32 scores; the policy changes the numbers a little, never the contract.
+TEST_P(Contract, TrainsAndScoresUnderBf16Mixed) {
+  Context holder;
+  FakeContext& ctx = holder.ctx;
+  auto model = make_model(GetParam(), quick_params(GetParam(), ctx), ctx, Precision::bf16_mixed);
+  model->fit(ctx);
+  const auto scores = valid_scores(*model, ctx.data(), 7);
+  ASSERT_EQ(scores.sizes(), (std::vector<int64_t>{7, 31}));
+  EXPECT_EQ(scores.scalar_type(), torch::kFloat);
+  EXPECT_TRUE(torch::isfinite(scores.slice(1, 1)).all().item<bool>());
+  const auto cand = torch::randint(1, 31, {7, 4}, torch::kInt64);
+  const auto batch = make_history_batch(tiny().valid.histories,
+                                        std::vector<int64_t>{0, 1, 2, 3, 4, 5, 6}, 50, torch::kCPU);
+  const auto cand_scores = model->score_candidates(batch, cand);
+  if (!own_candidate_rule(GetParam())) {
+    EXPECT_TRUE(torch::equal(cand_scores, scores.gather(1, cand)));
+  }
+}
+
 //! quick_params plus two epochs of several batches, for plugins that have those keys.
 std::string several_batches(const std::string& name, const TrainContext& ctx) {
   Params probe("probe", "", "");

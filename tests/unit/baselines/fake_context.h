@@ -233,9 +233,11 @@ inline const StaticPlugin& find_plugin(const std::string& name) {
 
 //! Constructs plugin `name` from TOML text as the host would: init seed, factory, finish().
 inline std::unique_ptr<Recommender> make_model(const std::string& name, const std::string& toml,
-                                               const TrainContext& ctx) {
+                                               const TrainContext& ctx,
+                                               Precision precision = Precision::fp32) {
   Params params("models." + name + ".params", toml, "test.toml");
   PluginContext context;
+  context.precision = precision;
   context.seed = ctx.seed(Stream::init);
   context.data = &ctx.data();
   if (auto* fake = dynamic_cast<const FakeContext*>(&ctx)) {

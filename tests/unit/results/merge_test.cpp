@@ -131,14 +131,16 @@ TEST(Merge, RefusesPartsThatDoNotBelongTogether) {
 
 TEST(Merge, RefusesPartsOfAnotherDeviceClassUnlessAllowed) {
   ScratchDir dir;
-  const auto a = part(dir, "a.h5", "0/2", {cell("ml", "pop", 1)});  // sample: cuda H100, llm-bf16
+  const auto a = part(dir, "a.h5", "0/2", {cell("ml", "pop", 1)});  // sample: cuda H100, bf16-mixed
   CellRecord on_cpu = cell("ml", "pop", 2);
   on_cpu.device = {"cpu", "AMD EPYC", "1.13.1", "", "fp32", 1, 0.0};
   const auto b = part(dir, "b.h5", "1/2", {on_cpu});
-  EXPECT_EQ(error_of([&] { merge_results({a, b}, dir / "m.h5"); }),
+  EXPECT_EQ(error_of([&] {
+              merge_results({a, b}, dir / "m.h5");
+            }),
             "merge of " + a.string() + ", " + b.string() +
                 ": cells ran on 2 device classes or precisions: cpu, fp32 (1 cell(s), e.g. "
-                "ml/pop/seed_2); cuda NVIDIA H100 80GB HBM3, llm-bf16 (1 cell(s), e.g. "
+                "ml/pop/seed_2); cuda NVIDIA H100 80GB HBM3, bf16-mixed (1 cell(s), e.g. "
                 "ml/pop/seed_1); one table would compare them as alike (pass "
                 "--allow-mixed-devices to do so)");
   EXPECT_FALSE(std::filesystem::exists(dir / "m.h5"));

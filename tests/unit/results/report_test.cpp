@@ -222,16 +222,17 @@ TEST(Report, CellsOfDifferentDevicesOrPrecisionsAreRefusedUnlessAllowed) {
   EXPECT_NO_THROW(render_report(cells, options));  // one device class: the CPU's name is not part
   cells[1].device.name = "Intel Xeon";
   EXPECT_NO_THROW(render_report(cells, options));
-  cells[3].device = {"cuda:0", "NVIDIA H100", "2.11.0", "12.8", "llm-bf16", 1, 900.0};
+  cells[3].device = {"cuda:0", "NVIDIA H100", "2.11.0", "12.8", "bf16-mixed", 1, 900.0};
   const std::string message = error_of<ConfigError>([&] { render_report(cells, options); });
-  EXPECT_EQ(message,
-            "report: cells ran on 2 device classes or precisions: cpu, fp32 (13 cell(s), e.g. "
-            "ml_1m/pop/seed_0); cuda NVIDIA H100, llm-bf16 (1 cell(s), e.g. ml_1m/sasrec/seed_1); "
-            "one table would compare them as alike (pass --allow-mixed-devices to do so)");
+  EXPECT_EQ(
+      message,
+      "report: cells ran on 2 device classes or precisions: cpu, fp32 (13 cell(s), e.g. "
+      "ml_1m/pop/seed_0); cuda NVIDIA H100, bf16-mixed (1 cell(s), e.g. ml_1m/sasrec/seed_1); "
+      "one table would compare them as alike (pass --allow-mixed-devices to do so)");
   options.allow_mixed_devices = true;
   const std::string text = render_report(cells, options);
   EXPECT_NE(text.find("Cells of several devices or precisions (--allow-mixed-devices):\n"
-                      "  cpu, fp32: 13 cell(s)\n  cuda NVIDIA H100, llm-bf16: 1 cell(s)\n"),
+                      "  cpu, fp32: 13 cell(s)\n  cuda NVIDIA H100, bf16-mixed: 1 cell(s)\n"),
             std::string::npos)
       << text;
   cells[3].device = cells[0].device;

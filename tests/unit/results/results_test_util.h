@@ -74,7 +74,7 @@ inline CellRecord sample_cell(const std::string& model, int64_t seed, size_t use
   cell.train_seconds = 12.5 + static_cast<double>(seed);
   cell.eval_seconds = 0.75;
   cell.peak_rss_mb = 812.25;
-  cell.device = {"cuda:0", "NVIDIA H100 80GB HBM3", "2.11.0", "12.8", "llm-bf16", 2, 1536.5};
+  cell.device = {"cuda:0", "NVIDIA H100 80GB HBM3", "2.11.0", "12.8", "bf16-mixed", 2, 1536.5};
   cell.artifacts = {{"checkpoint", "/tmp/ckpt_" + std::to_string(seed)}, {"embeddings", "e.pt"}};
   return cell;
 }

@@ -80,6 +80,9 @@ void read_experiment_section(ExperimentConfig& cfg, const toml::table& root,
   cfg.cache_dir = p.text("cache_dir", ".cache/recbench", "prepared-dataset cache folder");
   cfg.seeds = p.integers("seeds", {0}, "master seed of each repetition");
   cfg.device = p.choice("device", "cpu", {"cpu", "cuda"}, "device of every model");
+  cfg.precision =
+      p.choice("precision", "auto", {"auto", "fp32", "bf16-mixed", "fp16-mixed", "bf16"},
+               "precision policy of every model (auto: fp32 on CPU, bf16-mixed on CUDA)");
   cfg.threads = p.integer("threads", 0, "LibTorch threads (0 = default)", 0, 1024);
   cfg.log_level =
       p.choice("log_level", "info", {"trace", "debug", "info", "warn", "error", "critical", "off"},

@@ -290,7 +290,7 @@ std::unique_ptr<Recommender> build_model(const RunEnv& env, const LoadedPlugin& 
                                          std::vector<ModelDependency>* dependencies) {
   Params params = make_params("models." + entry.label + ".params", &entry.params,
                               env.config->source.string(), &entry.positions);
-  PluginContext context{env.log, env.device, seed, &view, dependencies, {}};
+  PluginContext context{env.log, env.device, seed, &view, dependencies, {}, env.precision};
   for (const auto& [name, corpus] : *env.corpora) context.corpora.push_back(name);
   std::unique_ptr<Recommender> model = plugin.factory(params, context);
   params.finish();

@@ -35,15 +35,11 @@ std::string cpu_name() {
 
 }  // namespace
 
-std::string precision_policy(const torch::Device& device) {
-  return device.is_cuda() ? "llm-bf16" : "fp32";
-}
-
-DeviceRecord describe_device(const torch::Device& device) {
+DeviceRecord describe_device(const torch::Device& device, Precision precision) {
   DeviceRecord r;
   r.device = device.str();
   r.torch_version = TORCH_VERSION;
-  r.precision = precision_policy(device);
+  r.precision = precision_name(precision);
   r.name = cpu_name();
 #ifdef RECBENCH_HAS_CUDA
   r.cuda_version =

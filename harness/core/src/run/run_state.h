@@ -15,6 +15,7 @@
 #include "recbench/core/dist/process_group.h"
 #include "recbench/core/eval/evaluator.h"
 #include "recbench/core/results/results_file.h"
+#include "recbench/precision.h"
 
 namespace spdlog {
 class logger;
@@ -26,6 +27,7 @@ namespace recbench::run_detail {
 struct RunEnv {
   const ExperimentConfig* config = nullptr;
   torch::Device device = torch::kCPU;
+  Precision precision = Precision::fp32;  //!< the resolved experiment.precision
   spdlog::logger* log = nullptr;
   std::filesystem::path artifacts_root;
   const std::map<std::string, DatasetView>* corpora = nullptr;  //!< [[corpora]] by name

@@ -163,7 +163,11 @@ void Runner::set_up() {
   } else if (device != "cpu") {
     throw ConfigError("--device: expected cpu or cuda, got '" + device + "'");
   }
-  env_.device_record = describe_device(env_.device);
+  const std::string origin = cfg_.source.string() + ": experiment.precision";
+  env_.precision = cfg_.precision == "auto" ? default_precision(env_.device)
+                                            : parse_precision(cfg_.precision, origin);
+  check_precision(env_.precision, env_.device, origin);
+  env_.device_record = describe_device(env_.device, env_.precision);
   if (options_.worker) join_group();
   env_.device_record.world_size = env_.world_size();
   // Threads default to the CPUs this process may use: LibTorch's own default counts the machine's

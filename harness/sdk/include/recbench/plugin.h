@@ -15,6 +15,7 @@
 #include "recbench/params.h"
 #include "recbench/plugin_info.h"
 #include "recbench/plugin_registry.h"
+#include "recbench/precision.h"
 #include "recbench/recommender.h"
 
 namespace spdlog {
@@ -50,6 +51,9 @@ struct PluginContext {
   //! Names of the experiment's pre-training corpora (TrainContext::corpus), for checking a
   //! plugin's corpus option at construction.
   std::vector<std::string> corpora;
+  //! The experiment's precision policy (resolved: never `auto`); every model trains and scores
+  //! under it (nn::SequentialModel and the LLM layer apply it; recbench/precision.h).
+  Precision precision = Precision::fp32;
 };
 
 }  // namespace recbench

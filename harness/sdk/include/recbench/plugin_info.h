@@ -5,7 +5,8 @@
 
 //! Bump when Recommender, TrainContext, Params, PluginContext or the factory signature change.
 //! 4: TrainContext::data_parallel(), stop_requested(), save_checkpoint(), resume_checkpoint().
-#define RECBENCH_PLUGIN_ABI_VERSION 4u
+//! 5: PluginContext::precision.
+#define RECBENCH_PLUGIN_ABI_VERSION 5u
 
 extern "C" {
 //! Plain data only, so that a host of any version can read it safely.

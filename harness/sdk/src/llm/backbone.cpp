@@ -30,8 +30,8 @@ Backbone make_backbone(CausalLm model, std::string tokenizer_json, const std::st
 }
 
 Backbone load_backbone(const std::filesystem::path& dir, const torch::Device& device,
-                       const std::string& owner) {
-  CausalLm model = load_model(dir, device);
+                       const std::string& owner, std::optional<torch::ScalarType> dtype) {
+  CausalLm model = load_model(dir, device, dtype);
   return make_backbone(std::move(model), read_text_file(dir / "tokenizer.json"), owner);
 }
 

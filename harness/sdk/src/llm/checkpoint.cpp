@@ -26,16 +26,21 @@ bool ignorable(const std::string& name, const ModelConfig& config) {
   return config.tie_word_embeddings && name == "lm_head.weight";
 }
 
-void copy_into(torch::Tensor& param, const torch::Tensor& value, const std::string& name,
-               const std::string& origin) {
-  if (param.sizes() != value.sizes()) {
+void check_shape(const torch::Tensor& param, torch::IntArrayRef stored, const std::string& name,
+                 const std::string& origin) {
+  if (param.sizes() != stored) {
     std::ostringstream msg;
-    msg << origin << ": tensor '" << name << "' has shape " << value.sizes() << ", the model "
+    msg << origin << ": tensor '" << name << "' has shape " << stored << ", the model "
         << "expects " << param.sizes();
     throw DataError(msg.str());
   }
+}
+
+void copy_into(torch::Tensor& param, const torch::Tensor& value, const std::string& name,
+               const std::string& origin) {
+  check_shape(param, value.sizes(), name, origin);
   torch::NoGradGuard no_grad;
-  param.copy_(value.to(param.device(), param.scalar_type()));
+  param.copy_(value);
 }
 
 }  // namespace
@@ -54,7 +59,8 @@ void load_weights(CausalLm& model, const std::filesystem::path& dir) {
       throw DataError(origin + ": checkpoint lacks tensor '" + name + "' (architecture " +
                       model->config().architecture() + ")");
     }
-    copy_into(param, weights.tensor(name), name, origin);
+    check_shape(param, weights.entry(name).shape, name, origin);
+    weights.copy_into(name, param);
   }
   for (const auto& [name, file] : weights.files()) {
     if (!expected.count(name) && !ignorable(name, model->config())) {
@@ -67,8 +73,8 @@ void load_weights(CausalLm& model, const std::filesystem::path& dir) {
 CausalLm load_model(const std::filesystem::path& dir, const torch::Device& device,
                     std::optional<torch::ScalarType> dtype) {
   ModelConfig config = ModelConfig::from_file(dir / "config.json");
-  CausalLm model(config);
-  model->to(device, dtype.value_or(default_dtype(device)));
+  // Weights born in their dtype on their device, uninitialised: no random float32 model first.
+  CausalLm model(config, ModelInit{dtype.value_or(default_dtype(device)), device, false});
   load_weights(model, dir);
   model->eval();
   return model;
@@ -79,9 +85,22 @@ void save_model(const CausalLm& model, const std::filesystem::path& dir, uint64_
   NamedTensors tensors;
   for (auto& [name, t] : model->hf_state()) tensors.emplace_back(name, t);
   save_checkpoint_weights(dir, tensors, max_shard_bytes);
+  json config = json::parse(model->config().to_json());
+  const auto stored = tensors.front().second.scalar_type();  // HF's torch_dtype: the weights' own
+  config["torch_dtype"] = stored == torch::kBFloat16 ? "bfloat16"
+                          : stored == torch::kHalf   ? "float16"
+                                                     : "float32";
   std::ofstream out(dir / "config.json");
-  out << model->config().to_json();
+  out << config.dump(2) << "\n";
   if (!out) throw DataError((dir / "config.json").string() + ": cannot write");
+}
+
+void cast_for_training(CausalLm& model, Precision precision) {
+  torch::NoGradGuard no_grad;
+  for (auto& p : model->parameters()) {
+    const auto dtype = p.requires_grad() ? master_dtype(precision) : frozen_dtype(precision);
+    if (p.scalar_type() != dtype) p.set_data(p.to(dtype));
+  }
 }
 
 void save_lora_adapter(const CausalLm& model, const std::filesystem::path& dir) {

@@ -66,6 +66,26 @@ ModelConfig ModelConfig::from_json(const std::string& text, const std::string& o
     c.mlp_bias = root.value("mlp_bias", false);
     c.qk_norm = c.model_type == "qwen3";
     c.tie_word_embeddings = root.value("tie_word_embeddings", false);
+    // Fields of architectures this decoder does not implement: one error naming the field.
+    const std::string act = root.value("hidden_act", std::string("silu"));
+    if (act != "silu") {
+      throw ConfigError(origin + ": hidden_act: unsupported '" + act + "' (only silu / SwiGLU)");
+    }
+    for (const char* moe : {"num_experts", "num_local_experts", "n_routed_experts"}) {
+      if (root.contains(moe) && !root[moe].is_null() && root[moe].get<int64_t>() > 0) {
+        throw ConfigError(origin + ": " + moe +
+                          ": mixture-of-experts layers are not supported (dense decoders only)");
+      }
+    }
+    // Mistral always windows when the field is set; Qwen2/Qwen3 only with use_sliding_window.
+    const bool windowed = c.model_type == "mistral" || c.model_type == "llama" ||
+                          root.value("use_sliding_window", false);
+    if (windowed && root.contains("sliding_window") && !root["sliding_window"].is_null()) {
+      c.sliding_window = root["sliding_window"].get<int64_t>();
+      if (*c.sliding_window <= 0) {
+        throw ConfigError(origin + ": sliding_window: expected a positive window or null");
+      }
+    }
     c.bos_token_id = optional_id(root, "bos_token_id");
     c.eos_token_id = optional_id(root, "eos_token_id");
     c.pad_token_id = optional_id(root, "pad_token_id");
@@ -118,6 +138,10 @@ std::string ModelConfig::to_json() const {
   if (bos_token_id) root["bos_token_id"] = *bos_token_id;
   if (eos_token_id) root["eos_token_id"] = *eos_token_id;
   if (pad_token_id) root["pad_token_id"] = *pad_token_id;
+  if (sliding_window) {
+    root["sliding_window"] = *sliding_window;
+    if (model_type == "qwen2" || model_type == "qwen3") root["use_sliding_window"] = true;
+  }
   return root.dump(2) + "\n";
 }
 

@@ -3,7 +3,10 @@
 
 #include <torch/torch.h>
 
+#include <ATen/autocast_mode.h>
+
 #include <cmath>
+#include <mutex>
 #include <numbers>
 
 #include "recbench/error.h"
@@ -17,6 +20,20 @@ std::shared_ptr<torch::nn::Module> weight_holder(const torch::Tensor& weight, bo
   auto holder = std::make_shared<torch::nn::Module>();
   holder->register_parameter("weight", weight, grad);
   return holder;
+}
+
+//! How a weight starts when it is drawn: N(0, 0.02), ones (norms) or zeros (biases).
+enum class Fill { normal, ones, zeros };
+
+//! A new weight of `shape` as `init` asks: drawn in float32 on the CPU (the same numbers whatever
+//! the target dtype and device) and converted, or left uninitialised for a load to fill.
+torch::Tensor new_weight(torch::IntArrayRef shape, const ModelInit& init, Fill fill) {
+  auto target = torch::TensorOptions().dtype(init.dtype).device(init.device);
+  if (!init.random) return torch::empty(shape, target);
+  torch::Tensor t = fill == Fill::normal ? torch::randn(shape) * 0.02
+                    : fill == Fill::ones ? torch::ones(shape)
+                                         : torch::zeros(shape);
+  return t.to(target);
 }
 
 torch::Tensor rotate_half(const torch::Tensor& x) {
@@ -76,9 +93,11 @@ KvCache KvCache::repeat_batch(int64_t repeats) const {
 // ---------------------------------------------------------------------------------------------
 // LoraLinear and RmsNorm
 
-LoraLinearImpl::LoraLinearImpl(int64_t in_features, int64_t out_features, bool with_bias) {
-  weight = register_parameter("weight", torch::randn({out_features, in_features}) * 0.02);
-  if (with_bias) bias = register_parameter("bias", torch::zeros({out_features}));
+LoraLinearImpl::LoraLinearImpl(int64_t in_features, int64_t out_features, bool with_bias,
+                               const ModelInit& init) {
+  weight =
+      register_parameter("weight", new_weight({out_features, in_features}, init, Fill::normal));
+  if (with_bias) bias = register_parameter("bias", new_weight({out_features}, init, Fill::zeros));
 }
 
 torch::Tensor LoraLinearImpl::forward(const torch::Tensor& x) {
@@ -94,7 +113,9 @@ void LoraLinearImpl::add_lora(const LoraSpec& spec) {
   if (spec.rank <= 0) throw ConfigError("lora rank must be positive");
   if (lora_a_.defined()) throw ConfigError("a LoRA adapter is already attached");
   torch::NoGradGuard no_grad;
-  auto options = weight.options().requires_grad(false);
+  // Adapters are trained: float32 master weights whatever the (possibly frozen bf16) base.
+  const auto dtype = weight.scalar_type() == torch::kDouble ? torch::kDouble : torch::kFloat;
+  auto options = weight.options().dtype(dtype).requires_grad(false);
   torch::Tensor a = torch::empty({spec.rank, weight.size(1)}, options);
   torch::nn::init::kaiming_uniform_(a, std::sqrt(5.0));
   lora_a_ = register_module("lora_A", weight_holder(a))->named_parameters()["weight"];
@@ -118,8 +139,8 @@ void LoraLinearImpl::merge_lora() {
   lora_a_ = lora_b_ = torch::Tensor();
 }
 
-RmsNormImpl::RmsNormImpl(int64_t dim, double eps) : eps_(eps) {
-  weight = register_parameter("weight", torch::ones({dim}));
+RmsNormImpl::RmsNormImpl(int64_t dim, double eps, const ModelInit& init) : eps_(eps) {
+  weight = register_parameter("weight", new_weight({dim}, init, Fill::ones));
 }
 
 torch::Tensor RmsNormImpl::forward(const torch::Tensor& x) {
@@ -135,23 +156,28 @@ namespace {
 
 //! Per-forward tensors shared by every layer.
 struct StepContext {
-  torch::Tensor cos, sin;  //!< [B, 1, T, head_dim]
-  torch::Tensor bias;      //!< [B, 1, T, S] additive attention bias (float32)
+  torch::Tensor cos, sin;    //!< [B, 1, T, head_dim]
+  torch::Tensor bias;        //!< [B, 1, T, S] additive attention bias (float32; explicit path)
+  torch::Tensor allowed;     //!< [B, 1, T, S] bool: which keys each query sees (fused path)
+  bool fused = false;        //!< attention through scaled_dot_product_attention
+  bool causal_only = false;  //!< no padding and no cache: the plain causal mask
 };
 
 class AttentionImpl : public torch::nn::Module {
  public:
-  explicit AttentionImpl(const ModelConfig& c)
+  AttentionImpl(const ModelConfig& c, const ModelInit& init)
       : heads_(c.num_attention_heads), kv_heads_(c.num_key_value_heads), head_dim_(c.head_dim) {
-    q_proj = register_module("q_proj", LoraLinear(c.hidden_size, heads_ * head_dim_, c.qkv_bias));
-    k_proj =
-        register_module("k_proj", LoraLinear(c.hidden_size, kv_heads_ * head_dim_, c.qkv_bias));
-    v_proj =
-        register_module("v_proj", LoraLinear(c.hidden_size, kv_heads_ * head_dim_, c.qkv_bias));
-    o_proj = register_module("o_proj", LoraLinear(heads_ * head_dim_, c.hidden_size, c.o_bias));
+    q_proj =
+        register_module("q_proj", LoraLinear(c.hidden_size, heads_ * head_dim_, c.qkv_bias, init));
+    k_proj = register_module("k_proj",
+                             LoraLinear(c.hidden_size, kv_heads_ * head_dim_, c.qkv_bias, init));
+    v_proj = register_module("v_proj",
+                             LoraLinear(c.hidden_size, kv_heads_ * head_dim_, c.qkv_bias, init));
+    o_proj =
+        register_module("o_proj", LoraLinear(heads_ * head_dim_, c.hidden_size, c.o_bias, init));
     if (c.qk_norm) {
-      q_norm = register_module("q_norm", RmsNorm(head_dim_, c.rms_norm_eps));
-      k_norm = register_module("k_norm", RmsNorm(head_dim_, c.rms_norm_eps));
+      q_norm = register_module("q_norm", RmsNorm(head_dim_, c.rms_norm_eps, init));
+      k_norm = register_module("k_norm", RmsNorm(head_dim_, c.rms_norm_eps, init));
     }
   }
 
@@ -177,34 +203,64 @@ class AttentionImpl : public torch::nn::Module {
       cache->keys[layer] = k;
       cache->values[layer] = v;
     }
-    if (heads_ != kv_heads_) {
-      k = k.repeat_interleave(heads_ / kv_heads_, 1);
-      v = v.repeat_interleave(heads_ / kv_heads_, 1);
-    }
-    torch::Tensor scores = torch::matmul(q, k.transpose(-2, -1)).to(torch::kFloat) /
-                           std::sqrt(static_cast<double>(head_dim_));
-    torch::Tensor probs = torch::softmax(scores + step.bias, -1).to(q.scalar_type());
-    torch::Tensor out = torch::matmul(probs, v).transpose(1, 2).reshape({b, t, heads_ * head_dim_});
-    return o_proj(out);
+    torch::Tensor out =
+        step.fused ? fused_attention(q, k, v, step) : explicit_attention(q, k, v, step);
+    return o_proj(out.transpose(1, 2).reshape({b, t, heads_ * head_dim_}));
   }
 
   LoraLinear q_proj{nullptr}, k_proj{nullptr}, v_proj{nullptr}, o_proj{nullptr};
   RmsNorm q_norm{nullptr}, k_norm{nullptr};
 
  private:
+  /// softmax(QK^T / sqrt(d) + bias) V in float32 scores. Query head h uses key/value head
+  /// h / groups (HF's repeat_kv order); folding each kv head's query heads into its query rows
+  /// ([B, kv, groups*T, d]) lets one product serve them all, so K and V are never repeated.
+  torch::Tensor explicit_attention(const torch::Tensor& q, const torch::Tensor& k,
+                                   const torch::Tensor& v, const StepContext& step) const {
+    const int64_t b = q.size(0), t = q.size(2), s = k.size(2), groups = heads_ / kv_heads_;
+    torch::Tensor folded = q.reshape({b, kv_heads_, groups * t, head_dim_});
+    torch::Tensor scores = torch::matmul(folded, k.transpose(-2, -1)).to(torch::kFloat) /
+                           std::sqrt(static_cast<double>(head_dim_));
+    scores = scores.view({b, kv_heads_, groups, t, s}) + step.bias.unsqueeze(2);
+    torch::Tensor probs =
+        torch::softmax(scores, -1).to(q.scalar_type()).view({b, kv_heads_, groups * t, s});
+    return torch::matmul(probs, v).view({b, heads_, t, head_dim_});
+  }
+
+  //! The same through LibTorch's fused kernels (flash / memory-efficient / math, LibTorch >= 2.5).
+  torch::Tensor fused_attention(const torch::Tensor& q, const torch::Tensor& k,
+                                const torch::Tensor& v, const StepContext& step) const {
+#if TORCH_VERSION_MAJOR > 2 || (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5)
+    // Matching dtypes (autocast does not cast for this op); causal without a mask lets the
+    // flash kernel run.
+    const auto dtype = v.scalar_type();
+    std::optional<torch::Tensor> mask;
+    if (!step.causal_only) mask = step.allowed;
+    return at::scaled_dot_product_attention(q.to(dtype), k.to(dtype), v, mask, 0.0,
+                                            step.causal_only, std::nullopt,
+                                            /*enable_gqa=*/heads_ != kv_heads_);
+#else
+    (void)k;
+    (void)v;
+    (void)step;
+    throw Error("fused attention needs LibTorch 2.5 or later");
+    return q;
+#endif
+  }
+
   int64_t heads_, kv_heads_, head_dim_;
 };
 TORCH_MODULE(Attention);
 
 class MlpImpl : public torch::nn::Module {
  public:
-  explicit MlpImpl(const ModelConfig& c) {
-    gate_proj =
-        register_module("gate_proj", LoraLinear(c.hidden_size, c.intermediate_size, c.mlp_bias));
-    up_proj =
-        register_module("up_proj", LoraLinear(c.hidden_size, c.intermediate_size, c.mlp_bias));
-    down_proj =
-        register_module("down_proj", LoraLinear(c.intermediate_size, c.hidden_size, c.mlp_bias));
+  MlpImpl(const ModelConfig& c, const ModelInit& init) {
+    gate_proj = register_module("gate_proj",
+                                LoraLinear(c.hidden_size, c.intermediate_size, c.mlp_bias, init));
+    up_proj = register_module("up_proj",
+                              LoraLinear(c.hidden_size, c.intermediate_size, c.mlp_bias, init));
+    down_proj = register_module("down_proj",
+                                LoraLinear(c.intermediate_size, c.hidden_size, c.mlp_bias, init));
   }
   torch::Tensor forward(const torch::Tensor& x) {
     return down_proj(torch::silu(gate_proj(x)) * up_proj(x));
@@ -215,12 +271,13 @@ TORCH_MODULE(Mlp);
 
 class DecoderLayerImpl : public torch::nn::Module {
  public:
-  explicit DecoderLayerImpl(const ModelConfig& c) {
-    input_layernorm = register_module("input_layernorm", RmsNorm(c.hidden_size, c.rms_norm_eps));
-    self_attn = register_module("self_attn", Attention(c));
+  DecoderLayerImpl(const ModelConfig& c, const ModelInit& init) {
+    input_layernorm =
+        register_module("input_layernorm", RmsNorm(c.hidden_size, c.rms_norm_eps, init));
+    self_attn = register_module("self_attn", Attention(c, init));
     post_attention_layernorm =
-        register_module("post_attention_layernorm", RmsNorm(c.hidden_size, c.rms_norm_eps));
-    mlp = register_module("mlp", Mlp(c));
+        register_module("post_attention_layernorm", RmsNorm(c.hidden_size, c.rms_norm_eps, init));
+    mlp = register_module("mlp", Mlp(c, init));
   }
   torch::Tensor forward(const torch::Tensor& x, const StepContext& step, KvCache* cache,
                         size_t layer) {
@@ -233,18 +290,118 @@ class DecoderLayerImpl : public torch::nn::Module {
 };
 TORCH_MODULE(DecoderLayer);
 
+/// A decoder layer whose activations are recomputed in backward (activation checkpointing).
+/// The layer's trainable weights are inputs of the function, so gradients reach them even when
+/// the hidden state does not need one (LoRA's frozen embeddings). The forward's RNG state and
+/// autocast setting are restored for the recomputation, so dropout masks and casts repeat.
+struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
+  static torch::Tensor forward(torch::autograd::AutogradContext* ctx, int64_t layer_address,
+                               const torch::Tensor& x, const torch::Tensor& cos,
+                               const torch::Tensor& sin, const torch::Tensor& bias,
+                               const torch::Tensor& allowed, bool fused, bool causal_only,
+                               torch::TensorList weights) {
+    auto* layer =
+        reinterpret_cast<DecoderLayerImpl*>(layer_address);  // NOLINT(performance-no-int-to-ptr)
+    at::Generator gen = at::globalContext().defaultGenerator(x.device());
+    {
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      ctx->saved_data["rng"] = gen.get_state();
+    }
+    ctx->saved_data["layer"] = layer_address;
+    ctx->saved_data["fused"] = fused;
+    ctx->saved_data["causal_only"] = causal_only;
+    const bool cuda = x.is_cuda();
+    ctx->saved_data["autocast"] =
+        cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+    ctx->saved_data["autocast_dtype"] = static_cast<int64_t>(
+        cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype());
+    ctx->saved_data["weights"] = static_cast<int64_t>(weights.size());
+    ctx->save_for_backward({x, cos, sin, bias, allowed});
+    return layer->forward(x, {cos, sin, bias, allowed, fused, causal_only}, nullptr, 0);
+  }
+
+  static torch::autograd::variable_list backward(torch::autograd::AutogradContext* ctx,
+                                                 torch::autograd::variable_list grad_out) {
+    auto saved = ctx->get_saved_variables();
+    auto* layer = reinterpret_cast<DecoderLayerImpl*>(  // NOLINT(performance-no-int-to-ptr)
+        ctx->saved_data["layer"].toInt());
+    torch::Tensor x = saved[0].detach().requires_grad_(saved[0].requires_grad());
+    std::vector<torch::Tensor> weights;
+    for (const auto& p : layer->parameters()) {
+      if (p.requires_grad()) weights.push_back(p);
+    }
+    at::Generator gen = at::globalContext().defaultGenerator(x.device());
+    torch::Tensor rng_after;
+    torch::Tensor y;
+    {
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      rng_after = gen.get_state();
+      gen.set_state(ctx->saved_data["rng"].toTensor());
+    }
+    {
+      torch::AutoGradMode grad_on(true);
+      const bool cuda = x.is_cuda();
+      const bool autocast = ctx->saved_data["autocast"].toBool();
+      const auto dtype = static_cast<torch::ScalarType>(ctx->saved_data["autocast_dtype"].toInt());
+      const bool was = cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
+      const auto was_dtype =
+          cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
+      if (cuda) {
+        at::autocast::set_autocast_gpu_dtype(dtype);
+        at::autocast::set_enabled(autocast);
+      } else {
+        at::autocast::set_autocast_cpu_dtype(dtype);
+        at::autocast::set_cpu_enabled(autocast);
+      }
+      y = layer->forward(x,
+                         {saved[1], saved[2], saved[3], saved[4], ctx->saved_data["fused"].toBool(),
+                          ctx->saved_data["causal_only"].toBool()},
+                         nullptr, 0);
+      if (cuda) {
+        at::autocast::set_enabled(was);
+        at::autocast::set_autocast_gpu_dtype(was_dtype);
+      } else {
+        at::autocast::set_cpu_enabled(was);
+        at::autocast::set_autocast_cpu_dtype(was_dtype);
+      }
+    }
+    {
+      std::lock_guard<std::mutex> lock(gen.mutex());
+      gen.set_state(rng_after);
+    }
+    std::vector<torch::Tensor> inputs;
+    if (x.requires_grad()) inputs.push_back(x);
+    inputs.insert(inputs.end(), weights.begin(), weights.end());
+    std::vector<torch::Tensor> grads;
+    if (!inputs.empty() && y.requires_grad()) {
+      grads = torch::autograd::grad({y}, inputs, {grad_out[0]}, /*retain_graph=*/false,
+                                    /*create_graph=*/false, /*allow_unused=*/true);
+    }
+    // One entry per forward argument: layer, x, cos, sin, bias, allowed, fused, causal_only,
+    // then one per weight.
+    torch::autograd::variable_list out(8);
+    size_t next = 0;
+    if (x.requires_grad() && !grads.empty()) out[1] = grads[next++];
+    for (size_t i = 0; i < weights.size(); ++i) {
+      out.push_back(grads.empty() ? torch::Tensor() : grads[next++]);
+    }
+    return out;
+  }
+};
+
 }  // namespace
 
 struct CausalLmImpl::Decoder : torch::nn::Module {
-  explicit Decoder(const ModelConfig& c) {
+  Decoder(const ModelConfig& c, const ModelInit& init) {
     embed_tokens = register_module(
-        "embed_tokens", weight_holder(torch::randn({c.vocab_size, c.hidden_size}) * 0.02));
+        "embed_tokens",
+        weight_holder(new_weight({c.vocab_size, c.hidden_size}, init, Fill::normal)));
     layers = register_module("layers", torch::nn::ModuleList());
     for (int64_t i = 0; i < c.num_hidden_layers; ++i) {
-      blocks.push_back(DecoderLayer(c));
+      blocks.push_back(DecoderLayer(c, init));
       layers->push_back(blocks.back());
     }
-    norm = register_module("norm", RmsNorm(c.hidden_size, c.rms_norm_eps));
+    norm = register_module("norm", RmsNorm(c.hidden_size, c.rms_norm_eps, init));
   }
   std::shared_ptr<torch::nn::Module> embed_tokens;
   torch::nn::ModuleList layers{nullptr};
@@ -255,12 +412,13 @@ struct CausalLmImpl::Decoder : torch::nn::Module {
 // ---------------------------------------------------------------------------------------------
 // CausalLm
 
-CausalLmImpl::CausalLmImpl(const ModelConfig& config) : config_(config) {
+CausalLmImpl::CausalLmImpl(const ModelConfig& config, const ModelInit& init) : config_(config) {
   config_.validate("model config");
-  decoder_ = register_module("model", std::make_shared<Decoder>(config_));
+  decoder_ = register_module("model", std::make_shared<Decoder>(config_, init));
   if (!config_.tie_word_embeddings) {
     auto head = register_module(
-        "lm_head", weight_holder(torch::randn({config_.vocab_size, config_.hidden_size}) * 0.02));
+        "lm_head",
+        weight_holder(new_weight({config_.vocab_size, config_.hidden_size}, init, Fill::normal)));
     lm_head_ = head->named_parameters()["weight"];
   }
   inv_freq_ = inverse_frequencies(config_);
@@ -314,6 +472,13 @@ LmOutput CausalLmImpl::forward_embeds(const torch::Tensor& embeds, const Forward
                     std::to_string(b) + ", " + std::to_string(past + t) + "]");
   }
   if (cache != nullptr && mask.defined()) cache->attention_mask = mask;
+  if (config_.sliding_window && past + t > *config_.sliding_window) {
+    throw DataError("CausalLm::forward: " + std::to_string(past + t) +
+                    " tokens exceed the model's sliding_window of " +
+                    std::to_string(*config_.sliding_window) +
+                    " (config.json sliding_window); recbench attends to the whole sequence, "
+                    "which equals the windowed model only within the window");
+  }
 
   StepContext step;
   torch::Tensor positions =
@@ -327,12 +492,37 @@ LmOutput CausalLmImpl::forward_embeds(const torch::Tensor& embeds, const Forward
   torch::Tensor query_pos = torch::arange(past, past + t, long_opts).unsqueeze(1);
   torch::Tensor allowed = (key_pos.unsqueeze(0) <= query_pos).view({1, 1, t, past + t});
   if (mask.defined()) allowed = allowed & mask.to(torch::kBool).view({b, 1, 1, past + t});
-  auto float_opts = torch::TensorOptions().dtype(torch::kFloat).device(device);
-  step.bias = torch::where(allowed, torch::zeros({}, float_opts),
-                           torch::full({}, std::numeric_limits<float>::lowest(), float_opts));
+  step.fused = fused_attention_;
+  if (step.fused) {
+    // A query that sees no key (a padding row) sees all instead, as the explicit path's uniform
+    // softmax does: fused kernels return NaN for empty rows, which would reach real rows.
+    step.allowed = allowed | ~allowed.any(-1, true);
+    step.causal_only = !mask.defined() && past == 0;
+  } else {
+    auto float_opts = torch::TensorOptions().dtype(torch::kFloat).device(device);
+    step.bias = torch::where(allowed, torch::zeros({}, float_opts),
+                             torch::full({}, std::numeric_limits<float>::lowest(), float_opts));
+  }
 
   torch::Tensor h = embeds;
-  for (size_t i = 0; i < decoder_->blocks.size(); ++i) h = decoder_->blocks[i](h, step, cache, i);
+  const bool recompute =
+      checkpoint_layers_ && is_training() && cache == nullptr && torch::GradMode::is_enabled();
+  for (size_t i = 0; i < decoder_->blocks.size(); ++i) {
+    if (!recompute) {
+      h = decoder_->blocks[i](h, step, cache, i);
+      continue;
+    }
+    DecoderLayerImpl* layer = decoder_->blocks[i].get();
+    std::vector<torch::Tensor> weights;
+    for (const auto& p : layer->parameters()) {
+      if (p.requires_grad()) weights.push_back(p);
+    }
+    // Autograd functions take defined tensors: an empty one stands for the unused mask.
+    const auto defined = [](const torch::Tensor& t) { return t.defined() ? t : torch::empty({0}); };
+    h = CheckpointedLayer::apply(reinterpret_cast<int64_t>(layer), h, step.cos, step.sin,
+                                 defined(step.bias), defined(step.allowed), step.fused,
+                                 step.causal_only, torch::TensorList(weights));
+  }
   LmOutput out;
   out.hidden = decoder_->norm(h);
   if (options.compute_logits) {

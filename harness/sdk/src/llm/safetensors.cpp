@@ -171,6 +171,27 @@ torch::Tensor SafetensorsFile::tensor(const std::string& name) const {
   return out;
 }
 
+void SafetensorsFile::copy_into(const std::string& name, torch::Tensor& dst) const {
+  const SafetensorsEntry& e = entry(name);
+  if (e.end == e.begin) return;
+  // A read-only view of the mapped bytes: copy_ converts dtype and device as it reads.
+  auto* bytes = const_cast<unsigned char*>(data_ + e.begin);  // NOLINT: copy_ only reads it
+  torch::Tensor view =
+      torch::from_blob(bytes, e.shape, torch::TensorOptions().dtype(find_dtype(e.dtype)->type));
+  {
+    torch::NoGradGuard no_grad;
+    dst.copy_(view);
+  }
+  if (dst.is_cuda()) torch::cuda::synchronize(dst.device().index());  // the read is finished
+  // The pages are clean file pages of a private read-only mapping: MADV_DONTNEED drops them from
+  // the resident set (a later read faults them in again from the file).
+  const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
+  const auto first = reinterpret_cast<uintptr_t>(bytes) / page * page;
+  const auto last = reinterpret_cast<uintptr_t>(data_ + e.end);
+  ::madvise(reinterpret_cast<void*>(first), last - first,
+            MADV_DONTNEED);  // NOLINT(performance-no-int-to-ptr)
+}
+
 void save_safetensors(const std::filesystem::path& path, const NamedTensors& tensors,
                       const std::map<std::string, std::string>& metadata) {
   json header = json::object();
@@ -282,6 +303,10 @@ const SafetensorsEntry& CheckpointWeights::entry(const std::string& name) const 
 
 torch::Tensor CheckpointWeights::tensor(const std::string& name) const {
   return file_of(name).tensor(name);
+}
+
+void CheckpointWeights::copy_into(const std::string& name, torch::Tensor& dst) const {
+  file_of(name).copy_into(name, dst);
 }
 
 }  // namespace recbench::llm

@@ -31,8 +31,9 @@ void tokenize_lines(const Tokenizer& tokenizer, std::istream& in, std::ostream& 
 }
 
 std::string next_token_logprobs_json(const std::filesystem::path& dir,
-                                     const std::vector<int64_t>& ids, const torch::Device& device) {
-  CausalLm model = load_model(dir, device);
+                                     const std::vector<int64_t>& ids, const torch::Device& device,
+                                     torch::ScalarType dtype) {
+  CausalLm model = load_model(dir, device, dtype);
   for (int64_t id : ids) {
     if (id < 0 || id >= model->config().vocab_size) {
       throw DataError("token id " + std::to_string(id) + " outside the vocabulary of " +
@@ -87,6 +88,9 @@ PretrainOptions read_pretrain_options(Params& p) {
   w.floor_ratio = p.real("floor_ratio", w.floor_ratio, "final lr / peak lr", 0, 1);
   o.seed = static_cast<uint64_t>(p.integer("seed", 0, "initialisation and shuffling seed", 0));
   o.device = p.choice("device", o.device, {"cpu", "cuda"}, "training device");
+  o.precision =
+      p.choice("precision", o.precision, {"auto", "fp32", "bf16-mixed", "fp16-mixed", "bf16"},
+               "precision policy (auto: fp32 on CPU, bf16-mixed on CUDA)");
   o.threads =
       p.integer("threads", o.threads,
                 "LibTorch and OpenBLAS threads (0 = the CPUs this process may use)", 0, 1024);
@@ -283,14 +287,18 @@ PretrainSummary pretrain(const PretrainOptions& o, std::ostream& log) {
 
   torch::manual_seed(o.seed);
   torch::Device device(o.device);
-  CausalLm model(config);
-  model->to(device, default_dtype(device));
+  const Precision precision = o.precision == "auto"
+                                  ? default_precision(device)
+                                  : parse_precision(o.precision, "pretrain.precision");
+  check_precision(precision, device, "pretrain.precision");
+  CausalLm model(config, ModelInit{master_dtype(precision), device, true});
   for (const auto& p : model->parameters()) summary.parameters += p.numel();
   auto optimizer = make_adamw(model, {o.lr, o.weight_decay, 0.9, 0.95, 1e-8});
   const nlohmann::json identity = run_identity(o, docs);
   LrSchedule schedule =
       o.resume ? resume_checkpoint(o, model, *optimizer, identity) : make_schedule(o);
-  GradientAccumulator acc(*optimizer, schedule, o.accumulation_steps, o.max_grad_norm);
+  GradientAccumulator acc(*optimizer, schedule, o.accumulation_steps, o.max_grad_norm, nullptr,
+                          precision);
   log << "model: " << summary.parameters << " parameters; corpus: " << summary.tokens
       << " tokens in " << summary.rows << " rows of " << o.seq_len << "\n";
 
@@ -312,8 +320,13 @@ PretrainSummary pretrain(const PretrainOptions& o, std::ostream& log) {
       torch::Tensor ids = data.input_ids.index_select(0, pick).to(device);
       ForwardOptions fwd;
       fwd.attention_mask = data.attention_mask.index_select(0, pick).to(device);
-      torch::Tensor loss = causal_lm_loss(model->forward(ids, fwd).logits, ids,
-                                          data.loss_mask.index_select(0, pick).to(device));
+      fwd.compute_logits = false;
+      torch::Tensor loss;
+      {
+        AutocastScope autocast(precision, device);
+        loss = supervised_lm_loss(model, model->forward(ids, fwd).hidden, ids,
+                                  data.loss_mask.index_select(0, pick).to(device));
+      }
       step_loss += loss.item<double>() / static_cast<double>(o.accumulation_steps);
       acc.backward(loss);
     }

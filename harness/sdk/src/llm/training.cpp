@@ -26,6 +26,23 @@ torch::Tensor causal_lm_loss(const torch::Tensor& logits, const torch::Tensor& i
   return (nll * weight).sum() / weight.sum().clamp_min(1.0);
 }
 
+torch::Tensor supervised_lm_loss(CausalLm& model, const torch::Tensor& hidden,
+                                 const torch::Tensor& input_ids, const torch::Tensor& loss_mask) {
+  if (hidden.dim() != 3 || input_ids.sizes() != hidden.sizes().slice(0, 2) ||
+      loss_mask.sizes() != input_ids.sizes()) {
+    throw DataError("supervised_lm_loss: need hidden [B, T, H], input_ids and loss_mask [B, T]");
+  }
+  const int64_t t = hidden.size(1);
+  torch::Tensor weight = loss_mask.slice(1, 1).to(torch::kFloat);
+  torch::Tensor supervised = weight.ne(0);  // [B, T-1]: position t predicts token t+1
+  torch::Tensor rows = hidden.slice(1, 0, t - 1).index({supervised});  // [N, H]
+  torch::Tensor target = input_ids.slice(1, 1).index({supervised});    // [N]
+  torch::Tensor w = weight.index({supervised});
+  torch::Tensor logits = model->logits(rows).to(torch::kFloat);
+  torch::Tensor nll = -torch::log_softmax(logits, -1).gather(-1, target.unsqueeze(-1)).squeeze(-1);
+  return (nll * w).sum() / w.sum().clamp_min(1.0);
+}
+
 double lm_loss_terms(const torch::Tensor& loss_mask) {
   return loss_mask.slice(1, 1).to(torch::kFloat).sum().item<double>();
 }
@@ -91,12 +108,13 @@ void set_learning_rate(torch::optim::Optimizer& optimizer, double lr) {
 
 GradientAccumulator::GradientAccumulator(torch::optim::Optimizer& optimizer, LrSchedule& schedule,
                                          int64_t accumulation_steps, double max_grad_norm,
-                                         DataParallel* dp)
+                                         DataParallel* dp, Precision precision)
     : optimizer_(optimizer),
       schedule_(schedule),
       accumulation_steps_(accumulation_steps),
       max_grad_norm_(max_grad_norm),
-      dp_(dp) {
+      dp_(dp),
+      scaler_(LossScaler::for_policy(precision)) {
   if (accumulation_steps <= 0) throw ConfigError("accumulation_steps must be positive");
 }
 
@@ -104,7 +122,7 @@ bool GradientAccumulator::backward(const torch::Tensor& loss, double share) {
   if (loss.defined()) {
     torch::Tensor scaled = loss / static_cast<double>(accumulation_steps_);
     if (share != 1.0) scaled = scaled * share;  // one process stays bit-identical
-    scaled.backward();
+    scaler_.scale(scaled).backward();
   }
   if (++micro_ < accumulation_steps_) return false;
   micro_ = 0;
@@ -121,10 +139,15 @@ bool GradientAccumulator::backward(const torch::Tensor& loss, double share) {
       if (p.grad().defined()) params.push_back(p);
     }
   }
-  double limit = max_grad_norm_ > 0 ? max_grad_norm_ : std::numeric_limits<double>::infinity();
-  last_norm_ = torch::nn::utils::clip_grad_norm_(params, limit);
-  set_learning_rate(optimizer_, schedule_.current());
-  optimizer_.step();
+  // Unscaled before clipping, so max_grad_norm means the same under every policy.
+  const bool finite = scaler_.unscale(params);
+  if (finite) {
+    double limit = max_grad_norm_ > 0 ? max_grad_norm_ : std::numeric_limits<double>::infinity();
+    last_norm_ = torch::nn::utils::clip_grad_norm_(params, limit);
+    set_learning_rate(optimizer_, schedule_.current());
+    optimizer_.step();
+  }
+  scaler_.update(finite);
   optimizer_.zero_grad();
   schedule_.advance();
   return true;

@@ -78,12 +78,15 @@ const DatasetView& require_data(const DatasetView* data, const char* model) {
   return *data;
 }
 
-SequentialModel::SequentialModel(const CommonOptions& options, const torch::Device& device)
-    : options_(options), device_(device) {}
+SequentialModel::SequentialModel(const CommonOptions& options, const PluginContext& context)
+    : options_(options),
+      device_(context.device),
+      precision_(context.precision),
+      scaler_(LossScaler::for_policy(context.precision)) {}
 
 void SequentialModel::attach(std::shared_ptr<torch::nn::Module> network) {
   network_ = std::move(network);
-  network_->to(device_);
+  network_->to(device_, master_dtype(precision_));
 }
 
 double SequentialModel::loss_terms(const TrainBatch& batch) const {
@@ -105,12 +108,19 @@ double SequentialModel::train_step(const TrainBatch& global, DataParallel* dp,
   opt.zero_grad();
   double loss = 0.0;
   if (batch.size() > 0) {
-    torch::Tensor value = batch_loss(batch);
-    value.backward();
+    torch::Tensor value;
+    {
+      AutocastScope autocast(precision_, device_);
+      value = batch_loss(batch).to(torch::kFloat);
+    }
+    scaler_.scale(value).backward();
     loss = value.item<double>();
   }
   if (dp != nullptr) dp->reduce_gradients(network_->parameters(), share);
-  opt.step();
+  // After the all-reduce every rank holds the same gradients, so all agree on skipping.
+  const bool finite = scaler_.unscale(network_->parameters());
+  if (finite) opt.step();
+  scaler_.update(finite);
   progress.step(loss, batch.size());
   return share * loss;
 }
@@ -194,7 +204,7 @@ SequentialModel::Position SequentialModel::load_training_state(const std::filesy
   archive.read("network", network);
   archive.read("optimizer", optimizer);
   network_->load(network);
-  network_->to(device_);
+  network_->to(device_, master_dtype(precision_));
   opt.load(optimizer);
   torch::Tensor rng, epoch, batch, loss_sum;
   archive.read("rng", rng);
@@ -212,10 +222,13 @@ SequentialModel::Position SequentialModel::load_training_state(const std::filesy
 torch::Tensor SequentialModel::user_representation(const HistoryBatch& batch) {
   torch::NoGradGuard no_grad;
   network_->eval();
-  return encode(batch);
+  AutocastScope autocast(precision_, device_);
+  return encode(batch).to(torch::kFloat);
 }
 
-torch::Tensor SequentialModel::item_embeddings() const { return output_table().detach(); }
+torch::Tensor SequentialModel::item_embeddings() const {
+  return output_table().detach().to(torch::kFloat);
+}
 
 torch::Tensor SequentialModel::score_all(const HistoryBatch& batch) {
   // Rows per encoder pass and product. On CPU, 128 histories keep a pass's intermediates in
@@ -248,7 +261,7 @@ void SequentialModel::load(const std::filesystem::path& dir) {
   torch::serialize::InputArchive archive;
   archive.load_from(path.string(), device_);
   network_->load(archive);
-  network_->to(device_);
+  network_->to(device_, master_dtype(precision_));
   network_->eval();
 }
 

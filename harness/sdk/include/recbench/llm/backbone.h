@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <optional>
 #include <string>
 
 #include <torch/types.h>
@@ -41,9 +42,10 @@ RECBENCH_API void check_model_folder(const std::filesystem::path& dir, const std
 RECBENCH_API Backbone make_backbone(CausalLm model, std::string tokenizer_json,
                                     const std::string& owner);
 
-//! make_backbone() of a Hugging Face model folder: load_model(dir, device) (default dtype) and
-//! dir/tokenizer.json.
+//! make_backbone() of a Hugging Face model folder: load_model(dir, device, dtype) (default:
+//! default_dtype(device)) and dir/tokenizer.json.
 RECBENCH_API Backbone load_backbone(const std::filesystem::path& dir, const torch::Device& device,
-                                    const std::string& owner);
+                                    const std::string& owner,
+                                    std::optional<torch::ScalarType> dtype = std::nullopt);
 
 }  // namespace recbench::llm

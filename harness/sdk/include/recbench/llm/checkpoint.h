@@ -9,6 +9,7 @@
 
 #include "recbench/export.h"
 #include "recbench/llm/model.h"
+#include "recbench/precision.h"
 
 namespace recbench::llm {
 
@@ -20,6 +21,11 @@ RECBENCH_API torch::ScalarType default_dtype(const torch::Device& device);
 /// present with the right shape; a missing or unexpected tensor is a DataError naming it.
 RECBENCH_API CausalLm load_model(const std::filesystem::path& dir, const torch::Device& device,
                                  std::optional<torch::ScalarType> dtype = std::nullopt);
+
+/// Puts `model`'s weights in the dtypes `precision` keeps them in: trainable ones (all, or the
+/// LoRA adapters) in master_dtype (float32 except pure bf16), frozen ones in frozen_dtype (the
+/// compute dtype: a LoRA base under bf16-mixed takes half the memory). Call after add_lora.
+RECBENCH_API void cast_for_training(CausalLm& model, Precision precision);
 
 //! Copies the tensors of `dir`'s checkpoint into `model` (shapes checked, dtype converted).
 RECBENCH_API void load_weights(CausalLm& model, const std::filesystem::path& dir);

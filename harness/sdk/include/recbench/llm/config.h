@@ -39,9 +39,13 @@ struct RECBENCH_API ModelConfig {
   bool mlp_bias = false;                   //!< bias on the MLP projections (Llama mlp_bias)
   bool qk_norm = false;                    //!< per-head RMSNorm of queries and keys (Qwen3)
   bool tie_word_embeddings = false;        //!< output head shares the input embedding matrix
-  std::optional<int64_t> bos_token_id;     //!< beginning-of-sequence id, if any
-  std::optional<int64_t> eos_token_id;     //!< end-of-sequence id (first one when a list)
-  std::optional<int64_t> pad_token_id;     //!< padding id, if any
+  /// Mistral's (and Qwen2's with use_sliding_window) attention window. recbench attends to the
+  /// whole sequence, which equals the windowed model only while sequences fit in the window:
+  /// forward() refuses longer ones naming this field.
+  std::optional<int64_t> sliding_window;
+  std::optional<int64_t> bos_token_id;  //!< beginning-of-sequence id, if any
+  std::optional<int64_t> eos_token_id;  //!< end-of-sequence id (first one when a list)
+  std::optional<int64_t> pad_token_id;  //!< padding id, if any
 
   /// Parses config.json text; `origin` names the file in errors (ConfigError naming the key).
   static ModelConfig from_json(const std::string& text, const std::string& origin);

@@ -6,6 +6,7 @@
 #include <torch/nn/modules/container/modulelist.h>
 #include <torch/nn/pimpl.h>
 #include <torch/types.h>
+#include <torch/version.h>
 
 #include <optional>
 #include <string>
@@ -28,6 +29,16 @@ struct RECBENCH_API KvCache {
   KvCache repeat_batch(int64_t repeats) const;
 };
 
+//! How a new model's weights are created.
+struct RECBENCH_API ModelInit {
+  torch::ScalarType dtype = torch::kFloat;  //!< dtype of every weight
+  torch::Device device = torch::kCPU;       //!< where the weights live
+  /// true: random weights (drawn in float32 on the CPU, as always, then converted one tensor at a
+  /// time); false: uninitialised memory, for a load that overwrites every weight — no random
+  /// float32 model is ever built (load_model).
+  bool random = true;
+};
+
 //! Options of the low-rank adapter put on a linear layer.
 struct LoraSpec {
   int64_t rank = 8;      //!< r
@@ -39,9 +50,11 @@ struct LoraSpec {
 /// Parameter names follow HF ("weight", "bias") and PEFT ("lora_A.weight", "lora_B.weight").
 class RECBENCH_API LoraLinearImpl : public torch::nn::Module {
  public:
-  LoraLinearImpl(int64_t in_features, int64_t out_features, bool bias);
+  LoraLinearImpl(int64_t in_features, int64_t out_features, bool bias, const ModelInit& init = {});
   torch::Tensor forward(const torch::Tensor& x);
-  //! Adds an adapter; A is Kaiming-uniform, B is zero (so the output is unchanged at first).
+  /// Adds an adapter; A is Kaiming-uniform, B is zero (so the output is unchanged at first). The
+  /// adapter is float32 unless the weight is float64 (a bfloat16 base under bf16-mixed keeps
+  /// float32 adapters, which the optimizer updates).
   void add_lora(const LoraSpec& spec);
   //! Folds the adapter into the weight (W += scale * B A) and removes it.
   void merge_lora();
@@ -61,7 +74,7 @@ TORCH_MODULE(LoraLinear);
 //! Root-mean-square layer norm, computed in float32 like HF.
 class RECBENCH_API RmsNormImpl : public torch::nn::Module {
  public:
-  RmsNormImpl(int64_t dim, double eps);
+  RmsNormImpl(int64_t dim, double eps, const ModelInit& init = {});
   torch::Tensor forward(const torch::Tensor& x);
   torch::Tensor weight;  //!< [dim], initialised to 1
 
@@ -93,7 +106,7 @@ struct RECBENCH_API ForwardOptions {
 /// Runs in the dtype and on the device of its parameters (move it with ->to(device, dtype)).
 class RECBENCH_API CausalLmImpl : public torch::nn::Module {
  public:
-  explicit CausalLmImpl(const ModelConfig& config);
+  explicit CausalLmImpl(const ModelConfig& config, const ModelInit& init = {});
 
   //! Forward from token ids [B, T].
   LmOutput forward(const torch::Tensor& input_ids, const ForwardOptions& options = {});
@@ -111,6 +124,19 @@ class RECBENCH_API CausalLmImpl : public torch::nn::Module {
   int64_t add_lora(const LoraSpec& spec, const std::vector<std::string>& targets);
   //! Merges every adapter into its base weight (then the model saves as a plain checkpoint).
   void merge_lora();
+  /// Training forwards recompute each decoder layer's activations in backward instead of keeping
+  /// them (activation checkpointing): memory of one layer's activations instead of all, for about
+  /// one more forward pass of compute. Dropout draws the same masks in both passes.
+  void set_activation_checkpointing(bool on) { checkpoint_layers_ = on; }
+  bool activation_checkpointing() const { return checkpoint_layers_; }
+  /// Attention through at::scaled_dot_product_attention (flash / memory-efficient kernels) when
+  /// this LibTorch has it (2.5 or later: kHasSdpa); otherwise, or when off, the explicit
+  /// softmax(QK^T)V path. Both give the same outputs (tested where SDPA exists).
+  void set_fused_attention(bool on) { fused_attention_ = on && kHasSdpa; }
+  bool fused_attention() const { return fused_attention_; }
+  //! Whether this build's LibTorch offers scaled_dot_product_attention with grouped-query support.
+  static constexpr bool kHasSdpa = TORCH_VERSION_MAJOR > 2 ||
+                                   (TORCH_VERSION_MAJOR == 2 && TORCH_VERSION_MINOR >= 5);
 
   const ModelConfig& config() const { return config_; }
   //! The adapter settings of the last add_lora (empty when none is attached).
@@ -130,6 +156,8 @@ class RECBENCH_API CausalLmImpl : public torch::nn::Module {
   torch::Tensor inv_freq_;  //!< RoPE inverse frequencies (float32, not a parameter)
   std::optional<LoraSpec> lora_spec_;
   std::vector<std::string> lora_targets_;
+  bool checkpoint_layers_ = false;
+  bool fused_attention_ = kHasSdpa;
 };
 TORCH_MODULE(CausalLm);
 

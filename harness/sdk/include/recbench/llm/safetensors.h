@@ -43,6 +43,10 @@ class RECBENCH_API SafetensorsFile {
   const SafetensorsEntry& entry(const std::string& name) const;
   //! A CPU copy of tensor `name` in its stored dtype.
   torch::Tensor tensor(const std::string& name) const;
+  /// Copies tensor `name` straight from the mapping into `dst` (same shape; any dtype and
+  /// device: converted on the way), then drops its pages from this process's memory, so loading
+  /// a checkpoint holds the model plus one tensor, never the model plus the file.
+  void copy_into(const std::string& name, torch::Tensor& dst) const;
   //! The "__metadata__" string map.
   const std::map<std::string, std::string>& metadata() const { return metadata_; }
   const std::filesystem::path& path() const { return path_; }
@@ -79,6 +83,8 @@ class RECBENCH_API CheckpointWeights {
   const SafetensorsEntry& entry(const std::string& name) const;
   //! A CPU copy of `name`.
   torch::Tensor tensor(const std::string& name) const;
+  //! SafetensorsFile::copy_into for the file that holds `name`.
+  void copy_into(const std::string& name, torch::Tensor& dst) const;
 
  private:
   const SafetensorsFile& file_of(const std::string& name) const;

@@ -21,10 +21,12 @@ namespace recbench::llm {
 RECBENCH_API void tokenize_lines(const Tokenizer& tokenizer, std::istream& in, std::ostream& out);
 
 /// `recbench llm logprobs`: log P(ids[i] | ids[0..i)) for i >= 1 under the model in `dir`, as
-/// JSON {"ids": [...], "logprobs": [...]} (logprobs has one entry fewer than ids).
+/// JSON {"ids": [...], "logprobs": [...]} (logprobs has one entry fewer than ids); the model is
+/// loaded and run in `dtype` (float32 by default: parity checks compare against float32).
 RECBENCH_API std::string next_token_logprobs_json(const std::filesystem::path& dir,
                                                   const std::vector<int64_t>& ids,
-                                                  const torch::Device& device);
+                                                  const torch::Device& device,
+                                                  torch::ScalarType dtype = torch::kFloat);
 
 //! Settings of `recbench llm pretrain` (from-scratch "general text" pre-training of a tiny model).
 struct PretrainOptions {
@@ -44,6 +46,7 @@ struct PretrainOptions {
   WsaOptions schedule{0.05, 0.75, 0.20, AnnealShape::kCosine, 0.1};  //!< WSA phases
   uint64_t seed = 0;                                                 //!< init and shuffling seed
   std::string device = "cpu";                                        //!< "cpu" or "cuda"
+  std::string precision = "auto";  //!< auto | fp32 | bf16-mixed | fp16-mixed | bf16 (precision.h)
   std::string schedule_type = "wsa";        //!< "wsa" or "cosine" (warmup_fraction, then cosine)
   int64_t accumulation_steps = 1;           //!< micro-batches per optimiser step
   double max_grad_norm = 1.0;               //!< gradient clipping (0 = none)

@@ -9,6 +9,7 @@
 
 #include "recbench/export.h"
 #include "recbench/llm/model.h"
+#include "recbench/precision.h"
 #include "recbench/schedule.h"
 
 namespace torch::optim {
@@ -29,6 +30,14 @@ namespace recbench::llm {
 RECBENCH_API torch::Tensor causal_lm_loss(const torch::Tensor& logits,
                                           const torch::Tensor& input_ids,
                                           const torch::Tensor& loss_mask);
+
+/// causal_lm_loss() from the final hidden states [B, T, H] (a forward with compute_logits =
+/// false): the output head and the float32 log-softmax run only at the positions whose next
+/// token is a target, not at every position. Same value; for a 150k vocabulary and prompts whose
+/// targets are a title, most of the memory and time of the loss is saved.
+RECBENCH_API torch::Tensor supervised_lm_loss(CausalLm& model, const torch::Tensor& hidden,
+                                              const torch::Tensor& input_ids,
+                                              const torch::Tensor& loss_mask);
 
 /// The number of target tokens causal_lm_loss() averages over for `loss_mask` (what a rank's
 /// share of a global batch is measured in under data parallelism).
@@ -74,15 +83,20 @@ RECBENCH_API void set_learning_rate(torch::optim::Optimizer& optimizer, double l
 /// (0 = no clipping), sets the schedule's lr, steps the optimiser, zeroes gradients and advances
 /// the schedule. Under data parallelism (`dp` not null) each rank passes the loss of its rows
 /// and their share of the global micro-batch; gradients are summed over ranks before clipping.
+/// Under fp16-mixed the loss is scaled (recbench/precision.h LossScaler) and a step whose
+/// gradients overflow is skipped (the schedule still advances, as with torch.cuda.amp).
 class RECBENCH_API GradientAccumulator {
  public:
   GradientAccumulator(torch::optim::Optimizer& optimizer, LrSchedule& schedule,
-                      int64_t accumulation_steps, double max_grad_norm, DataParallel* dp = nullptr);
+                      int64_t accumulation_steps, double max_grad_norm, DataParallel* dp = nullptr,
+                      Precision precision = Precision::fp32);
   //! Backpropagates share x loss / accumulation_steps (an undefined `loss`: this rank has no
   //! rows); returns true when an optimiser step was taken.
   bool backward(const torch::Tensor& loss, double share = 1.0);
   //! Gradient norm before clipping at the last optimiser step.
   double last_grad_norm() const { return last_norm_; }
+  //! The fp16 loss scaler (disabled under the other policies).
+  const LossScaler& scaler() const { return scaler_; }
 
  private:
   torch::optim::Optimizer& optimizer_;
@@ -90,6 +104,7 @@ class RECBENCH_API GradientAccumulator {
   int64_t accumulation_steps_;
   double max_grad_norm_;
   DataParallel* dp_;
+  LossScaler scaler_;
   int64_t micro_ = 0;
   double last_norm_ = 0;
 };

@@ -15,6 +15,8 @@
 #include "recbench/data.h"
 #include "recbench/export.h"
 #include "recbench/nn/losses.h"
+#include "recbench/plugin.h"
+#include "recbench/precision.h"
 #include "recbench/recommender.h"
 #include "recbench/train_views.h"
 
@@ -76,7 +78,10 @@ class RECBENCH_API SequentialModel : public Recommender, public EmbeddingSource 
   torch::Tensor user_representation(const HistoryBatch& batch) override;
 
  protected:
-  SequentialModel(const CommonOptions& options, const torch::Device& device);
+  //! Takes the device and the precision policy from `context` (fp32: as always; the mixed
+  //! policies run batch_loss() and encode() under autocast and score in float32; fp16-mixed
+  //! scales the loss; pure bf16 keeps the network in bfloat16).
+  SequentialModel(const CommonOptions& options, const PluginContext& context);
   //! Registers the network (call at the end of the derived constructor); moves it to the device.
   void attach(std::shared_ptr<torch::nn::Module> network);
 
@@ -118,6 +123,8 @@ class RECBENCH_API SequentialModel : public Recommender, public EmbeddingSource 
 
   CommonOptions options_;
   torch::Device device_;
+  Precision precision_;
+  LossScaler scaler_;
   std::shared_ptr<torch::nn::Module> network_;
 };
 

@@ -32,6 +32,9 @@ struct ExperimentConfig {
   std::filesystem::path cache_dir;  //!< prepared-dataset cache
   std::vector<int64_t> seeds;
   std::string device = "cpu";
+  //! auto | fp32 | bf16-mixed | fp16-mixed | bf16 (auto: fp32 on CPU, bf16-mixed on CUDA; the
+  //! runner resolves it once the device is known, recbench/precision.h).
+  std::string precision = "auto";
   int64_t threads = 0;  //!< LibTorch intra-op threads (0 = LibTorch's default)
   std::string log_level = "info";
   EvalProtocol protocol;
