@@ -12,6 +12,7 @@
 
 #include "behaviour_corpus.h"
 #include "recbench/distributed.h"
+#include "recbench/error.h"
 #include "recbench/llm/checkpoint.h"
 #include "recbench/llm/tokenizer.h"
 #include "recbench/llm/training.h"
