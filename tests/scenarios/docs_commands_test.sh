@@ -41,7 +41,12 @@ declare -A tiny=(
     --set models.cprec_no_cpt.params.epochs=1 --set models.cprec_zero_shot.params.pretrain_tokens=2000"
   [experiments/cprec_budget.toml]="--set experiment.seeds=[1]
     --set models.cprec.params.pretrain_tokens=2000 --set models.cprec.params.epochs=1
-    --set models.cprec_no_cpt.params.epochs=1"
+    --set models.cprec_no_cpt.params.epochs=1 --set models.cprec_39_steps.params.epochs=1
+    --set models.cprec_400_steps.params.pretrain_tokens=2000 --set models.cprec_400_steps.params.epochs=1
+    --set models.cprec_likelihood.params.pretrain_tokens=2000 --set models.cprec_likelihood.params.epochs=1
+    --set models.no_cpt_likelihood.params.epochs=1
+    --set models.cprec_likelihood_zero_shot.params.pretrain_tokens=2000
+    --set models.cprec_zero_shot.params.pretrain_tokens=2000"
   [experiments/rsllm.toml]="--set experiment.seeds=[1] --set models.sasrec.params.epochs=1"
   [experiments/reproduce/llara-lastfm.toml]="--set experiment.seeds=[1]
     --set models.gru4rec.params.epochs=1 --set models.caser.params.epochs=1
