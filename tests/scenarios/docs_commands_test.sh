@@ -73,7 +73,7 @@ declare -A tiny=(
 declare -A stop=(
   [experiments/rsllm_quick.toml]="  test [A-Z]"  # the first newly finished cell (an ID baseline)
   [experiments/cprec_evidence.toml]="info cell domain8/"  # every model on the first dataset
-  [experiments/cprec_budget.toml]="info cell domain8/"
+  [experiments/cprec_budget.toml]="info cell fashion/cprec_39_steps/"  # cprec, cprec_no_cpt done
   [experiments/rsllm.toml]="info cell "  # validation only: a SASRec epoch on a stand-in is minutes
   [experiments/baselines.toml]="info cell synthetic/sasrec/"  # Pop and GRU4Rec done
   # Full ranking on the S3-Rec files: Pop's cells finish, a SASRec epoch takes a minute.
