@@ -20,28 +20,52 @@ std::vector<std::pair<int64_t, int64_t>> prompt_windows(int64_t length, int64_t 
 
 namespace {
 
-void add_windows(std::vector<BehaviourPrompt>& out, std::span<const ItemId> seq, int16_t domain,
-                 bool mixed, int64_t max_items, int64_t stride) {
-  for (const auto& [begin, end] :
-       prompt_windows(static_cast<int64_t>(seq.size()), max_items, stride)) {
-    out.push_back({{seq.begin() + begin, seq.begin() + end}, domain, mixed});
-  }
+//! Number of prompt_windows() of a sequence of `length` items.
+size_t window_count(size_t length, int64_t stride) {
+  return length < 2 ? 0 : (length - 2) / static_cast<size_t>(stride) + 1;
 }
 
 }  // namespace
 
-BehaviourCorpus build_behaviour_corpus(const SequenceSet& sequences, int64_t max_items,
-                                       int64_t stride) {
-  const MultiDomainSequences view = multi_domain_view(sequences, 2);
-  BehaviourCorpus corpus;
-  for (size_t i = 0; i < view.per_domain.size(); ++i) {
-    add_windows(corpus.domain_specific, view.per_domain.sequence(i), view.domain_of[i], false,
-                max_items, stride);
+BehaviourCorpus::BehaviourCorpus(const SequenceSet& sequences, int64_t max_items, int64_t stride)
+    : view_(multi_domain_view(sequences, 2)), max_items_(max_items), stride_(stride) {
+  for (size_t i = 0; i < view_.per_domain.size(); ++i) {
+    domain_.first.push_back(domain_.first.back() +
+                            window_count(view_.per_domain.sequence(i).size(), stride));
   }
-  for (size_t i = 0; i < view.mixed.size(); ++i) {
-    add_windows(corpus.mixed, view.mixed.sequence(i), 0, true, max_items, stride);
+  for (size_t i = 0; i < view_.mixed.size(); ++i) {
+    mixed_.first.push_back(mixed_.first.back() +
+                           window_count(view_.mixed.sequence(i).size(), stride));
   }
-  return corpus;
+}
+
+size_t BehaviourCorpus::sequence_of(const Pool& pool, size_t index) {
+  if (index >= pool.first.back()) throw Error("cprec: prompt window index out of range");
+  return static_cast<size_t>(std::upper_bound(pool.first.begin(), pool.first.end(), index) -
+                             pool.first.begin() - 1);
+}
+
+BehaviourPrompt BehaviourCorpus::window(const Pool& pool, const SequenceSet& set, size_t seq,
+                                        size_t index) const {
+  const auto items = set.sequence(seq);
+  // The windows of a sequence end every stride items back from its end (prompt_windows()).
+  const size_t later = pool.first[seq + 1] - 1 - index;
+  const auto end = static_cast<int64_t>(items.size()) - static_cast<int64_t>(later) * stride_;
+  const int64_t begin = std::max<int64_t>(0, end - max_items_ - 1);
+  return {items.subspan(static_cast<size_t>(begin), static_cast<size_t>(end - begin)), 0, false};
+}
+
+BehaviourPrompt BehaviourCorpus::domain_specific(size_t index) const {
+  const size_t seq = sequence_of(domain_, index);
+  BehaviourPrompt p = window(domain_, view_.per_domain, seq, index);
+  p.domain = view_.domain_of[seq];
+  return p;
+}
+
+BehaviourPrompt BehaviourCorpus::mixed(size_t index) const {
+  BehaviourPrompt p = window(mixed_, view_.mixed, sequence_of(mixed_, index), index);
+  p.mixed = true;
+  return p;
 }
 
 std::vector<std::vector<ItemId>> target_prompts(const SequenceSet& train,
@@ -61,34 +85,45 @@ std::vector<std::vector<ItemId>> target_prompts(const SequenceSet& train,
 }
 
 PromptStream::PromptStream(const BehaviourCorpus& corpus, double mixed_share, uint64_t seed)
-    : domain_{&corpus.domain_specific, {}, 0},
-      mixed_{&corpus.mixed, {}, 0},
+    : corpus_(corpus),
+      domain_{corpus.domain_specific_size(), {}, 0},
+      mixed_{corpus.mixed_size(), {}, 0},
       share_(mixed_share),
       rng_(seed) {
-  if (corpus.domain_specific.empty() && corpus.mixed.empty()) {
+  if (domain_.size == 0 && mixed_.size == 0) {
     throw DataError(
         "cprec: the pre-training corpus yields no prompt (every sequence has < 2 items)");
   }
 }
 
-const BehaviourPrompt& PromptStream::take(Pool& pool) {
+size_t PromptStream::take(Pool& pool) {
   if (pool.pos == pool.order.size()) {  // start a new pass in a fresh order
-    pool.order.resize(pool.prompts->size());
+    pool.order.resize(pool.size);
     for (size_t i = 0; i < pool.order.size(); ++i) pool.order[i] = i;
     for (size_t i = pool.order.size(); i > 1; --i) {
       std::swap(pool.order[i - 1], pool.order[rng_() % i]);
     }
     pool.pos = 0;
   }
-  return (*pool.prompts)[pool.order[pool.pos++]];
+  return pool.order[pool.pos++];
 }
 
-const BehaviourPrompt& PromptStream::next() {
+std::pair<bool, size_t> PromptStream::draw() {
   const double u = static_cast<double>(rng_() >> 11) * 0x1.0p-53;
   bool mixed = u < share_;
-  if (mixed && mixed_.prompts->empty()) mixed = false;
-  if (!mixed && domain_.prompts->empty()) mixed = true;
-  return take(mixed ? mixed_ : domain_);
+  if (mixed && mixed_.size == 0) mixed = false;
+  if (!mixed && domain_.size == 0) mixed = true;
+  ++drawn_;
+  return {mixed, take(mixed ? mixed_ : domain_)};
+}
+
+BehaviourPrompt PromptStream::next() {
+  const auto [mixed, index] = draw();
+  return mixed ? corpus_.mixed(index) : corpus_.domain_specific(index);
+}
+
+void PromptStream::skip(uint64_t n) {
+  for (uint64_t i = 0; i < n; ++i) draw();
 }
 
 }  // namespace recbench::cprec

@@ -49,6 +49,14 @@ std::pair<torch::Tensor, torch::Tensor> pad_right(const std::vector<std::vector<
   return {ids.to(device), mask.to(device)};
 }
 
+//! Likelihood scoring: (prompt, candidate) pairs per forward pass. Several users' pairs share a
+//! pass, so a small model runs few, large matrix products.
+llm::ScoreOptions score_options() {
+  llm::ScoreOptions o;
+  o.batch_size = 256;
+  return o;
+}
+
 }  // namespace
 
 Cprec::Cprec(Params& params, const PluginContext& context)
@@ -78,8 +86,11 @@ void Cprec::set_backbone(llm::Backbone backbone) {
 }
 
 void Cprec::build_backbone(TrainContext& ctx) {
-  torch::manual_seed(ctx.seed(Stream::init));
   const PretrainOptions& p = options_.pretrain;
+  const bool pretrains = !p.corpus.empty() && p.tokens > 0;
+  const PretrainSeeds seeds =
+      pretrains ? pretrain_seeds(p, ctx) : PretrainSeeds{ctx.seed(Stream::init), 0};
+  torch::manual_seed(seeds.init);
   std::string backbone_id;
   if (options_.backbone == "tiny") {
     // One tokenizer per corpus (not per target), so the pre-trained artefact is shared.
@@ -109,18 +120,20 @@ void Cprec::build_backbone(TrainContext& ctx) {
   }
   llm::cast_for_training(model_, precision_);
   pretraining_.reset();
-  if (p.corpus.empty() || p.tokens == 0) return;
+  if (!pretrains) return;
   const DatasetView& corpus = ctx.corpus(p.corpus);
   PromptEncoder corpus_encoder(*tokenizer_, prompt_, item_texts(*corpus.items),
                                options_.mixed_domain, encoder_->eos());
-  const uint64_t seed = ctx.seed(Stream::init);
   // The policy changes the artefact (bfloat16 products train other weights than float32 ones).
   const std::string precision = "precision " + precision_name(precision_) + "\n";
   pretraining_ = continual_pretrain(
       model_, tokenizer_json_, corpus_encoder, *corpus.train, options_,
-      pretrain_identity(options_, backbone_id, corpus.fingerprint, seed, true) + precision,
-      pretrain_identity(options_, backbone_id, corpus.fingerprint, seed, false) + precision, ctx,
-      precision_);
+      pretrain_identity(options_, backbone_id, corpus.fingerprint, seeds.init, true) + precision,
+      pretrain_identity(options_, backbone_id, corpus.fingerprint, seeds.init, false) + precision,
+      seeds.data, ctx, precision_);
+  // A shared artefact was built with seed 0's stream: adaptation (e.g. LoRA's initialisation)
+  // draws from this cell's own.
+  if (p.share_across_seeds) torch::manual_seed(ctx.seed(Stream::init));
 }
 
 void Cprec::fit(TrainContext& ctx) {
@@ -341,6 +354,8 @@ torch::Tensor Cprec::score_all(const HistoryBatch& batch) {
     return torch::cat({torch::full({rows, 1}, kNoScore, s.options()), s}, 1);
   }
   AutocastScope autocast(precision_, device_);  // log-probabilities are float32 whatever it casts
+  std::vector<std::vector<int64_t>> prompts;
+  for (const auto& h : hist) prompts.push_back(encoder_->prefix(h, false));
   torch::Tensor out = torch::full({rows, n}, kNoScore, torch::kFloat);
   if (options_.adapt.scoring == "likelihood") {
     std::vector<std::vector<int64_t>> cands;
@@ -348,9 +363,9 @@ torch::Tensor Cprec::score_all(const HistoryBatch& batch) {
       cands.push_back(encoder_->item_ids(i));
       cands.back().push_back(encoder_->eos());
     }
+    const auto lp = llm::score_continuations_batch(model_, prompts, cands, score_options());
     for (int64_t r = 0; r < rows; ++r) {
-      const auto lp = llm::score_continuations(model_, encoder_->prefix(hist[r], false), cands);
-      out[r].slice(0, 1, n).copy_(torch::tensor(lp, torch::kDouble).to(torch::kFloat));
+      out[r].slice(0, 1, n).copy_(torch::tensor(lp[r], torch::kDouble).to(torch::kFloat));
     }
     return out.to(device_);
   }
@@ -358,12 +373,13 @@ torch::Tensor Cprec::score_all(const HistoryBatch& batch) {
     trie_.emplace(encoder_->eos());
     for (ItemId i = 1; i < n; ++i) trie_->add(encoder_->item_ids(i), i);
   }
+  const auto beams =
+      llm::constrained_beam_search_batch(model_, prompts, *trie_, options_.adapt.beams);
+  auto acc = out.accessor<float, 2>();
   for (int64_t r = 0; r < rows; ++r) {
-    const auto beams = llm::constrained_beam_search(model_, encoder_->prefix(hist[r], false),
-                                                    *trie_, options_.adapt.beams);
-    for (const auto& h : beams) {
-      if (h.item > 0 && out[r][h.item].item<float>() == static_cast<float>(kNoScore)) {
-        out[r][h.item].fill_(h.log_prob);
+    for (const auto& h : beams[r]) {  // best first: an item keeps its best title's score
+      if (h.item > 0 && acc[r][h.item] == static_cast<float>(kNoScore)) {
+        acc[r][h.item] = static_cast<float>(h.log_prob);
       }
     }
   }
@@ -376,16 +392,22 @@ torch::Tensor Cprec::score_candidates(const HistoryBatch& batch, const torch::Te
   AutocastScope autocast(precision_, device_);
   const auto hist = histories(batch);
   const torch::Tensor c = cand.to(torch::kCPU, torch::kInt64).contiguous();
+  const auto ids = c.accessor<int64_t, 2>();
+  std::vector<std::vector<int64_t>> prompts;
+  std::vector<std::vector<std::vector<int64_t>>> cands(static_cast<size_t>(c.size(0)));
+  for (int64_t r = 0; r < c.size(0); ++r) {
+    prompts.push_back(encoder_->prefix(hist[r], false));
+    for (int64_t j = 0; j < c.size(1); ++j) {
+      const auto item = static_cast<ItemId>(ids[r][j]);
+      auto& ids_of =
+          cands[r].emplace_back(item > 0 ? encoder_->item_ids(item) : std::vector<int64_t>{});
+      ids_of.push_back(encoder_->eos());
+    }
+  }
+  const auto lp = llm::score_continuations_batch(model_, prompts, cands, score_options());
   torch::Tensor out = torch::full({c.size(0), c.size(1)}, kNoScore, torch::kFloat);
   for (int64_t r = 0; r < c.size(0); ++r) {
-    std::vector<std::vector<int64_t>> cands;
-    for (int64_t j = 0; j < c.size(1); ++j) {
-      const auto item = static_cast<ItemId>(c[r][j].item<int64_t>());
-      cands.push_back(item > 0 ? encoder_->item_ids(item) : std::vector<int64_t>{});
-      cands.back().push_back(encoder_->eos());
-    }
-    const auto lp = llm::score_continuations(model_, encoder_->prefix(hist[r], false), cands);
-    out[r].copy_(torch::tensor(lp, torch::kDouble).to(torch::kFloat));
+    out[r].copy_(torch::tensor(lp[r], torch::kDouble).to(torch::kFloat));
   }
   return out.to(device_);
 }

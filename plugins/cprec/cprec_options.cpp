@@ -22,7 +22,13 @@ void read_pretrain(Params& p, PretrainOptions& o, const std::vector<std::string>
   o.tokens =
       p.integer("pretrain_tokens", o.tokens, "token budget (0: no continual pre-training)", 0);
   o.seq_len = p.integer("pretrain_seq_len", o.seq_len, "packed row length (tokens)", 16);
-  o.batch_size = p.integer("pretrain_batch_size", o.batch_size, "packed rows per step", 1);
+  o.batch_size =
+      p.integer("pretrain_batch_size", o.batch_size, "packed rows per optimiser step", 1);
+  o.accumulation_steps =
+      p.integer("pretrain_accumulation_steps", o.accumulation_steps,
+                "micro-batches a step's rows are split into (same step, less memory); at most "
+                "pretrain_batch_size",
+                1, o.batch_size);
   o.peak_lr = p.real("pretrain_lr", o.peak_lr, "peak learning rate", 0.0);
   o.schedule = p.choice("pretrain_schedule", "wsa", {"wsa", "cosine", "constant"},
                         "learning-rate schedule of continual pre-training");
@@ -45,6 +51,12 @@ void read_pretrain(Params& p, PretrainOptions& o, const std::vector<std::string>
   o.loss_span = p.choice("loss_span", "all", {"all", "target"},
                          "pre-training loss on every item title or only the final one");
   o.weight_decay = p.real("weight_decay", o.weight_decay, "AdamW decay of matrices", 0.0);
+  o.share_across_seeds = p.flag(
+      "pretrain_share_across_seeds", o.share_across_seeds,
+      "pre-train once for every seed (with seed 0); only adaptation then varies with the seed");
+  o.checkpoint_every =
+      p.integer("pretrain_checkpoint_every", o.checkpoint_every,
+                "steps between resumable pre-training checkpoints (0: only when stopped)", 0);
 }
 
 void read_adapt(Params& p, AdaptOptions& o) {

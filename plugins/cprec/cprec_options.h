@@ -12,18 +12,22 @@ namespace recbench::cprec {
 
 //! Continual pre-training settings (everything that changes the pre-trained artefact).
 struct PretrainOptions {
-  std::string corpus;            //!< [[corpora]] name; empty = no corpus
-  int64_t tokens = 300000;       //!< token budget (0 = no continual pre-training)
-  int64_t seq_len = 128;         //!< packed row length
-  int64_t batch_size = 16;       //!< rows per step
-  double peak_lr = 3e-3;         //!< peak learning rate
-  std::string schedule = "wsa";  //!< wsa | cosine | constant
+  std::string corpus;              //!< [[corpora]] name; empty = no corpus
+  int64_t tokens = 300000;         //!< token budget (0 = no continual pre-training)
+  int64_t seq_len = 128;           //!< packed row length
+  int64_t batch_size = 16;         //!< rows per optimiser step
+  int64_t accumulation_steps = 1;  //!< micro-batches each step's rows are split into
+  double peak_lr = 3e-3;           //!< peak learning rate
+  std::string schedule = "wsa";    //!< wsa | cosine | constant
   WsaOptions wsa{0.05, 0.75, 0.20, AnnealShape::kCosine, 0.1};  //!< WSA phases
-  double mixed_share = 0.5;       //!< share of prompts from mixed (vs domain-specific) sequences
-  int64_t max_items = 10;         //!< history items per prompt
-  int64_t stride = 10;            //!< sliding-window step over long histories
-  std::string loss_span = "all";  //!< all = every item title; target = the final item only
-  double weight_decay = 0.01;     //!< AdamW decay of matrices
+  double mixed_share = 0.5;         //!< share of prompts from mixed (vs domain-specific) sequences
+  int64_t max_items = 10;           //!< history items per prompt
+  int64_t stride = 10;              //!< sliding-window step over long histories
+  std::string loss_span = "all";    //!< all = every item title; target = the final item only
+  double weight_decay = 0.01;       //!< AdamW decay of matrices
+  bool share_across_seeds = false;  //!< one artefact for every seed (pre-trained with seed 0)
+  // Not part of the artefact's identity (a resumed run ends with the same weights):
+  int64_t checkpoint_every = 100;  //!< steps between resumable checkpoints (0: only on a stop)
 };
 
 //! Target adaptation and scoring settings.

@@ -39,6 +39,14 @@ declare -A tiny=(
   [experiments/cprec_evidence.toml]="--set experiment.seeds=[1]
     --set models.cprec.params.pretrain_tokens=2000 --set models.cprec.params.epochs=1
     --set models.cprec_no_cpt.params.epochs=1 --set models.cprec_zero_shot.params.pretrain_tokens=2000"
+  [experiments/cprec_budget.toml]="--set experiment.seeds=[1]
+    --set models.cprec.params.pretrain_tokens=2000 --set models.cprec.params.epochs=1
+    --set models.cprec_no_cpt.params.epochs=1 --set models.cprec_39_steps.params.epochs=1
+    --set models.cprec_400_steps.params.pretrain_tokens=2000 --set models.cprec_400_steps.params.epochs=1
+    --set models.cprec_likelihood.params.pretrain_tokens=2000 --set models.cprec_likelihood.params.epochs=1
+    --set models.no_cpt_likelihood.params.epochs=1
+    --set models.cprec_likelihood_zero_shot.params.pretrain_tokens=2000
+    --set models.cprec_zero_shot.params.pretrain_tokens=2000"
   [experiments/rsllm.toml]="--set experiment.seeds=[1] --set models.sasrec.params.epochs=1"
   [experiments/reproduce/llara-lastfm.toml]="--set experiment.seeds=[1]
     --set models.gru4rec.params.epochs=1 --set models.caser.params.epochs=1
@@ -65,6 +73,7 @@ declare -A tiny=(
 declare -A stop=(
   [experiments/rsllm_quick.toml]="  test [A-Z]"  # the first newly finished cell (an ID baseline)
   [experiments/cprec_evidence.toml]="info cell domain8/"  # every model on the first dataset
+  [experiments/cprec_budget.toml]="info cell fashion/cprec_39_steps/"  # cprec, cprec_no_cpt done
   [experiments/rsllm.toml]="info cell "  # validation only: a SASRec epoch on a stand-in is minutes
   [experiments/baselines.toml]="info cell synthetic/sasrec/"  # Pop and GRU4Rec done
   # Full ranking on the S3-Rec files: Pop's cells finish, a SASRec epoch takes a minute.
@@ -85,6 +94,7 @@ link_real="bash $project/scripts/link-real-data.sh $project/../shared/data/real 
 declare -A setup=(
   # bench/cprec/run_evidence.sh makes the world first (docs/methods/cprec.md says so).
   [experiments/cprec_evidence.toml]="bash $project/bench/cprec/make_world.sh $bin \$PWD/datasets/raw/cprec-world"
+  [experiments/cprec_budget.toml]="bash $project/bench/cprec/make_world.sh $bin \$PWD/datasets/raw/cprec-world"
   [experiments/reproduce/llara-lastfm.toml]="$link_real"
   [experiments/reproduce/ml-100k-recbole.toml]="$link_real"
   [experiments/reproduce/llara-movielens.toml]="$link_real"

@@ -198,9 +198,13 @@ class FakeContext final : public TrainContext {
 
   std::map<std::string, DatasetView> corpora;  //!< what corpus() returns, by name
 
-  // Stopping: stop_requested() counts its calls and turns true at call `stop_at` (0: never);
+  // Stopping: stop_requested() counts its calls and turns true at call `stop_at` (0: never), or
+  // throws at call `crash_at` (a process killed there: nothing more is written);
   // save_checkpoint() fills work_dir()/checkpoint; resume_checkpoint() returns `resume_from`.
-  bool stop_requested() const override { return ++stop_checks == stop_at || stopped(); }
+  bool stop_requested() const override {
+    if (++stop_checks == crash_at) throw Error("simulated kill");  // dies without saving
+    return stop_checks == stop_at || stopped();
+  }
   bool stopped() const { return stop_at > 0 && stop_checks >= stop_at; }
   void save_checkpoint(const std::function<void(const std::filesystem::path&)>& write) override {
     checkpoint = dir_ / "checkpoint";
@@ -210,6 +214,7 @@ class FakeContext final : public TrainContext {
   }
   std::optional<std::filesystem::path> resume_checkpoint() const override { return resume_from; }
   int64_t stop_at = 0;
+  int64_t crash_at = 0;
   mutable int64_t stop_checks = 0;
   std::optional<std::filesystem::path> checkpoint, resume_from;
   std::filesystem::path shared_root;  //!< parent of shared_dir() (default: work_dir()/shared)

@@ -1,11 +1,13 @@
-// CPRec: template rendering, behaviour corpus, WSA through the options, bad keys, artefact reuse
-// across target datasets, the stable-checkpoint re-annealing, and save/load of every variant.
+// CPRec: template rendering, behaviour corpus and its stream, WSA through the options, bad keys,
+// artefact reuse across target datasets and seeds, the stable-checkpoint re-annealing, resumed
+// pre-training, accumulation, batched scoring, and save/load of every variant.
 #include <gtest/gtest.h>
 
 #include "plugins/cprec/behaviour_corpus.h"
 #include "plugins/cprec/cprec.h"
 #include "plugins/cprec/cprec_options.h"
 #include "plugins/cprec/prompt_template.h"
+#include "recbench/llm/checkpoint.h"
 #include "recbench/multi_domain.h"
 #include "unit/baselines/fake_context.h"
 
@@ -92,16 +94,66 @@ TEST(CprecCorpus, BuildsDomainAndMixedSequencesInTimeOrder) {
   const auto d1 = v.per_domain.sequence(1);
   EXPECT_EQ(std::vector<ItemId>(d1.begin(), d1.end()), (std::vector<ItemId>{5, 6, 7}));
 
-  const cprec::BehaviourCorpus c = cprec::build_behaviour_corpus(two_domain_user(), 2, 2);
-  ASSERT_EQ(c.domain_specific.size(), 2u);  // one 3-item window per domain
-  EXPECT_EQ(c.domain_specific[0].items, (std::vector<ItemId>{1, 2, 3}));
-  EXPECT_EQ(c.domain_specific[1].items, (std::vector<ItemId>{5, 6, 7}));
-  EXPECT_EQ(c.domain_specific[1].domain, 1);
-  ASSERT_EQ(c.mixed.size(), 3u);  // windows of 3 ending at 6, 4 and 2 items
-  EXPECT_EQ(c.mixed[0].items, (std::vector<ItemId>{1, 5}));
-  EXPECT_EQ(c.mixed[1].items, (std::vector<ItemId>{5, 2, 6}));
-  EXPECT_EQ(c.mixed[2].items, (std::vector<ItemId>{6, 3, 7}));
-  EXPECT_TRUE(c.mixed[2].mixed);
+  const cprec::BehaviourCorpus c(two_domain_user(), 2, 2);
+  auto items = [](const cprec::BehaviourPrompt& p) {
+    return std::vector<ItemId>(p.items.begin(), p.items.end());
+  };
+  ASSERT_EQ(c.domain_specific_size(), 2u);  // one 3-item window per domain
+  EXPECT_EQ(items(c.domain_specific(0)), (std::vector<ItemId>{1, 2, 3}));
+  EXPECT_EQ(items(c.domain_specific(1)), (std::vector<ItemId>{5, 6, 7}));
+  EXPECT_EQ(c.domain_specific(1).domain, 1);
+  ASSERT_EQ(c.mixed_size(), 3u);  // windows of 3 ending at 6, 4 and 2 items
+  EXPECT_EQ(items(c.mixed(0)), (std::vector<ItemId>{1, 5}));
+  EXPECT_EQ(items(c.mixed(1)), (std::vector<ItemId>{5, 2, 6}));
+  EXPECT_EQ(items(c.mixed(2)), (std::vector<ItemId>{6, 3, 7}));
+  EXPECT_TRUE(c.mixed(2).mixed);
+  EXPECT_THROW(c.mixed(3), Error);
+}
+
+TEST(CprecCorpus, WindowsComputedOnDemandEqualPromptWindows) {
+  SequenceSet set;  // users of 1..29 items in one domain: the mixed view holds them as they are
+  for (int64_t u = 0; u < 29; ++u) {
+    std::vector<ItemId> items;
+    std::vector<int64_t> times;
+    for (int64_t i = 0; i <= u; ++i) {
+      items.push_back(static_cast<ItemId>(100 * u + i));
+      times.push_back(i);
+    }
+    set.append(u, items, times, std::vector<int16_t>(items.size(), 0));
+  }
+  for (const auto& [max_items, stride] :
+       std::vector<std::pair<int64_t, int64_t>>{{10, 10}, {2, 1}, {5, 3}, {1, 7}}) {
+    const cprec::BehaviourCorpus c(set, max_items, stride);
+    size_t index = 0;
+    for (size_t u = 1; u < set.size(); ++u) {  // user 0 has one item: no window
+      const auto seq = set.sequence(u);
+      for (const auto& [begin, end] :
+           cprec::prompt_windows(static_cast<int64_t>(seq.size()), max_items, stride)) {
+        const auto p = c.mixed(index++);
+        EXPECT_EQ(std::vector<ItemId>(p.items.begin(), p.items.end()),
+                  std::vector<ItemId>(seq.begin() + begin, seq.begin() + end))
+            << max_items << ' ' << stride << ' ' << u;
+      }
+    }
+    EXPECT_EQ(c.mixed_size(), index);
+  }
+}
+
+TEST(CprecCorpus, StreamSkipReachesTheSamePosition) {
+  const cprec::BehaviourCorpus c(two_domain_user(), 2, 1);
+  cprec::PromptStream drawn(c, 0.5, 42), skipped(c, 0.5, 42);
+  std::vector<std::vector<ItemId>> tail;
+  for (int i = 0; i < 57; ++i) {  // several passes over both pools
+    const auto p = drawn.next();
+    if (i >= 40) tail.emplace_back(p.items.begin(), p.items.end());
+  }
+  skipped.skip(40);
+  EXPECT_EQ(skipped.drawn(), 40u);
+  for (const auto& expected : tail) {
+    const auto p = skipped.next();
+    EXPECT_EQ(std::vector<ItemId>(p.items.begin(), p.items.end()), expected);
+  }
+  EXPECT_EQ(skipped.drawn(), drawn.drawn());
 }
 
 TEST(CprecCorpus, WindowsTileLongHistories) {
@@ -175,6 +227,14 @@ TEST(CprecOptions, BadKeysAreNamed) {
   EXPECT_NE(config_error("scoring = \"dot\"\n", {}).find("scoring"), std::string::npos);
   EXPECT_NE(config_error("few_shot = 0.0\n", {}).find("few_shot"), std::string::npos);
   EXPECT_NE(config_error("warmup_fractoin = 0.1\n", {}).find("warmup_fractoin"), std::string::npos);
+  EXPECT_NE(config_error("pretrain_batch_size = 4\npretrain_accumulation_steps = 5\n", {})
+                .find("pretrain_accumulation_steps: expected an integer in [1, 4], got 5"),
+            std::string::npos);
+  EXPECT_NE(config_error("pretrain_checkpoint_every = -1\n", {}).find("pretrain_checkpoint_every"),
+            std::string::npos);
+  EXPECT_NE(
+      config_error("pretrain_share_across_seeds = 1\n", {}).find("pretrain_share_across_seeds"),
+      std::string::npos);
   EXPECT_EQ(config_error("pretrain_corpus = \"syn\"\n", {"syn"}), "");
 }
 
@@ -226,6 +286,143 @@ TEST(CprecPlugin, SecondTargetReusesPretrainingAndAnnealingResumesFromStable) {
   EXPECT_EQ(reanneal.trained_steps, 2);  // only the 20% annealing steps
   EXPECT_NE(reanneal.folder, first.folder);
   std::filesystem::remove_all(shared);
+}
+
+//! A temporary shared folder, removed at the end of the scope.
+struct SharedDir {
+  std::filesystem::path path;
+  explicit SharedDir(const std::string& name)
+      : path(std::filesystem::temp_directory_path() /
+             ("recbench_cprec_" + name + "_" + std::to_string(::getpid()))) {
+    std::filesystem::remove_all(path);
+  }
+  ~SharedDir() { std::filesystem::remove_all(path); }
+};
+
+//! Every weight of the model folder `dir`, by name.
+std::vector<std::pair<std::string, torch::Tensor>> weights(const std::filesystem::path& dir) {
+  return llm::load_model(dir, torch::kCPU)->hf_state();
+}
+
+//! Largest |a - b| over the weights of two model folders (infinity when the names differ).
+double max_difference(const std::filesystem::path& a, const std::filesystem::path& b) {
+  const auto x = weights(a), y = weights(b);
+  if (x.size() != y.size()) return std::numeric_limits<double>::infinity();
+  double d = 0;
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (x[i].first != y[i].first) return std::numeric_limits<double>::infinity();
+    d = std::max(d, (x[i].second - y[i].second).abs().max().item<double>());
+  }
+  return d;
+}
+
+//! Pre-trains on `corpus` for target `target` in `shared` (the FakeContext tuned by `setup`).
+template <typename Setup>
+cprec::PretrainOutcome pretrain(const TitledData& corpus, const TitledData& target,
+                                const std::filesystem::path& shared, const std::string& toml,
+                                Setup setup) {
+  FakeContext ctx(target.data);
+  ctx.corpora["corpus"] = corpus.data.view();
+  ctx.shared_root = shared;
+  setup(ctx);
+  auto model = make_model("cprec", std::string(kQuick) + "adapt = \"none\"\n" + toml, ctx);
+  model->fit(ctx);
+  return *as_cprec(*model).pretraining();
+}
+
+TEST(CprecPlugin, StoppedOrKilledPretrainingResumesToTheSameWeights) {
+  TitledData corpus(31, "books"), target(32, "office");
+  const std::string every3 = "pretrain_checkpoint_every = 3\n";  // 8 steps: checkpoints at 3, 6
+  SharedDir whole("whole"), stopped("stopped"), killed("killed");
+  const auto reference = pretrain(corpus, target, whole.path, every3, [](FakeContext&) {});
+  EXPECT_EQ(reference.trained_steps, 8);
+  EXPECT_FALSE(std::filesystem::exists(reference.folder.parent_path() / "checkpoint-000000000006"))
+      << "the finished artefact supersedes the checkpoints";
+
+  // Stopped after step 5: the stop writes a checkpoint of step 5, and the next run takes 3 steps.
+  const auto stop =
+      pretrain(corpus, target, stopped.path, every3, [](FakeContext& c) { c.stop_at = 5; });
+  EXPECT_TRUE(stop.stopped);
+  EXPECT_EQ(stop.trained_steps, 5);
+  EXPECT_FALSE(std::filesystem::exists(stop.folder));
+  EXPECT_TRUE(std::filesystem::exists(stop.folder.parent_path() / "checkpoint-000000000005"));
+  const auto after_stop = pretrain(corpus, target, stopped.path, every3, [](FakeContext&) {});
+  EXPECT_EQ(after_stop.resumed_from_step, 5);
+  EXPECT_EQ(after_stop.trained_steps, 3);
+  // Exact: the resumed run applies the same float operations to the same bits (weights and
+  // AdamW moments are stored losslessly, the prompt stream is at the same position).
+  EXPECT_EQ(max_difference(reference.folder, after_stop.folder), 0.0);
+  EXPECT_DOUBLE_EQ(after_stop.final_loss, reference.final_loss);
+
+  // Killed after step 5 (before the stable phase ends), without a word: the run resumes from
+  // the periodic checkpoint of step 3, so steps 4 and 5 run again.
+  EXPECT_THROW(
+      pretrain(corpus, target, killed.path, every3, [](FakeContext& c) { c.crash_at = 5; }), Error);
+  const auto after_kill = pretrain(corpus, target, killed.path, every3, [](FakeContext&) {});
+  EXPECT_EQ(after_kill.resumed_from_step, 3);
+  EXPECT_EQ(after_kill.trained_steps, 5);
+  EXPECT_EQ(max_difference(reference.folder, after_kill.folder), 0.0);
+}
+
+TEST(CprecPlugin, AccumulationSplitsTheSameStep) {
+  TitledData corpus(41, "books"), target(42, "office");
+  SharedDir shared("accumulation");
+  const auto one = pretrain(corpus, target, shared.path, "", [](FakeContext&) {});
+  const auto two = pretrain(corpus, target, shared.path, "pretrain_accumulation_steps = 2\n",
+                            [](FakeContext&) {});
+  EXPECT_EQ(two.trained_steps, 8);    // the same steps, each in two micro-batches
+  EXPECT_NE(two.folder, one.folder);  // a separate artefact (rounding differs)
+  // The same gradients up to float summation order, amplified a little by AdamW.
+  EXPECT_LT(max_difference(one.folder, two.folder), 1e-4);
+  EXPECT_NEAR(two.final_loss, one.final_loss, 1e-4);
+}
+
+TEST(CprecPlugin, ShareAcrossSeedsTrainsOneArtefact) {
+  TitledData corpus(51, "books"), target(52, "office");
+  SharedDir shared("seeds");
+  std::vector<cprec::PretrainOutcome> own, common;
+  for (uint64_t s : {1, 2}) {
+    FakeContext ctx(target.data, s);
+    ctx.corpora["corpus"] = corpus.data.view();
+    ctx.shared_root = shared.path;
+    for (const std::string share : {"false", "true"}) {
+      auto model = make_model(
+          "cprec",
+          std::string(kQuick) + "adapt = \"none\"\npretrain_share_across_seeds = " + share + "\n",
+          ctx);
+      model->fit(ctx);
+      (share == "true" ? common : own).push_back(*as_cprec(*model).pretraining());
+    }
+  }
+  EXPECT_NE(own[0].folder, own[1].folder);  // one artefact per seed
+  EXPECT_EQ(common[0].folder, common[1].folder);
+  EXPECT_FALSE(common[0].reused);
+  EXPECT_TRUE(common[1].reused);  // seed 2 adapts the model seed 1's cell pre-trained
+}
+
+TEST(CprecPlugin, BatchedScoringEqualsOneUserAtATime) {
+  TitledData corpus(61, "books"), target(62, "office");
+  for (const std::string extra :
+       {"scoring = \"likelihood\"\n", "scoring = \"generate\"\nbeams = 4\n"}) {
+    FakeContext ctx(target.data);
+    ctx.corpora["corpus"] = corpus.data.view();
+    auto model = make_model("cprec", std::string(kQuick) + "adapt = \"none\"\n" + extra, ctx);
+    model->fit(ctx);
+    const std::vector<int64_t> rows{0, 1, 2, 3, 4, 5};
+    const auto batch = make_history_batch(target.data.valid.histories, rows, 50, torch::kCPU);
+    const auto cand = torch::tensor(
+        {{1, 2, 3}, {4, 5, 6}, {7, 8, 9}, {1, 5, 9}, {2, 4, 6}, {3, 6, 9}}, torch::kInt64);
+    const auto all = model->score_all(batch);
+    const auto some = model->score_candidates(batch, cand);
+    for (int64_t r : rows) {
+      const auto one =
+          make_history_batch(target.data.valid.histories, std::vector<int64_t>{r}, 50, torch::kCPU);
+      EXPECT_TRUE(torch::allclose(all[r], model->score_all(one)[0], 1e-5, 1e-5)) << extra << r;
+      EXPECT_TRUE(torch::allclose(some[r], model->score_candidates(one, cand.slice(0, r, r + 1))[0],
+                                  1e-5, 1e-5))
+          << extra << r;
+    }
+  }
 }
 
 TEST(CprecPlugin, SaveLoadRoundTripOfEveryScoringRule) {

@@ -1,5 +1,6 @@
 // LLM inference: shared-prompt scoring == token-by-token sums, constrained beam search over a
-// title trie, cached == uncached greedy decoding, pooled embeddings.
+// title trie, batched prompts == one prompt at a time, cached == uncached greedy decoding,
+// pooled embeddings.
 #include <gtest/gtest.h>
 #include <torch/torch.h>
 
@@ -92,6 +93,61 @@ TEST(LlmInference, ConstrainedBeamSearchNamesOnlyRealItems) {
   std::vector<Hypothesis> greedy = constrained_beam_search(model, prompt, trie, 1);
   ASSERT_EQ(greedy.size(), 1u);
   EXPECT_TRUE(trie.find(greedy[0].ids).has_value());
+}
+
+TEST(LlmInference, BatchedScoresEqualOnePromptAtATime) {
+  CausalLm model = tiny_model();
+  // Different lengths, so the batch is left-padded; pairs of several prompts share a batch.
+  const std::vector<std::vector<int64_t>> prompts = {
+      {3, 14, 15, 9, 2, 6}, {7, 1}, {2, 7, 1, 8, 2, 8, 1, 8, 2}};
+  const std::vector<std::vector<int64_t>> candidates = {{5}, {7, 8, 9, 10}, {}, {30, 31, 32}};
+  ScoreOptions options;
+  options.batch_size = 3;
+  const auto shared = score_continuations_batch(model, prompts, candidates, options);
+  std::vector<std::vector<std::vector<int64_t>>> own = {candidates, {{1, 2}, {5}}, {}};
+  const auto per_prompt = score_continuations_batch(model, prompts, own, options);
+  ASSERT_EQ(shared.size(), 3u);
+  ASSERT_EQ(per_prompt.size(), 3u);
+  for (size_t r = 0; r < prompts.size(); ++r) {
+    const auto alone = score_continuations(model, prompts[r], candidates);
+    ASSERT_EQ(shared[r].size(), candidates.size());
+    for (size_t j = 0; j < candidates.size(); ++j) {
+      EXPECT_NEAR(shared[r][j], alone[j], 1e-5) << r << ' ' << j;
+    }
+    const auto own_alone = score_continuations(model, prompts[r], own[r]);
+    ASSERT_EQ(per_prompt[r].size(), own[r].size());
+    for (size_t j = 0; j < own[r].size(); ++j) {
+      EXPECT_NEAR(per_prompt[r][j], own_alone[j], 1e-5) << r << ' ' << j;
+    }
+  }
+  EXPECT_EQ(shared[1][2], 0.0);  // the empty candidate
+  EXPECT_THROW(score_continuations_batch(model, {{1}, {}}, candidates), DataError);
+  own.pop_back();
+  EXPECT_THROW(score_continuations_batch(model, prompts, own), DataError);
+}
+
+TEST(LlmInference, BatchedBeamSearchEqualsOnePromptAtATime) {
+  CausalLm model = tiny_model();
+  TitleTrie trie(0);
+  const std::vector<std::vector<int64_t>> titles = {{5, 6},  {5, 6, 7},  {8}, {9, 10, 11},
+                                                    {12, 5}, {12, 9, 4}, {13}};
+  for (size_t i = 0; i < titles.size(); ++i) trie.add(titles[i], static_cast<int64_t>(i) + 100);
+  const std::vector<std::vector<int64_t>> prompts = {{3, 1, 4, 1, 5}, {9}, {2, 6, 5, 3, 5, 8, 9}};
+  for (int64_t beams : {1, 3, 7}) {
+    const auto batched = constrained_beam_search_batch(model, prompts, trie, beams);
+    ASSERT_EQ(batched.size(), prompts.size());
+    for (size_t r = 0; r < prompts.size(); ++r) {
+      const auto alone = constrained_beam_search(model, prompts[r], trie, beams);
+      ASSERT_EQ(batched[r].size(), alone.size()) << beams << ' ' << r;
+      for (size_t i = 0; i < alone.size(); ++i) {
+        EXPECT_EQ(batched[r][i].item, alone[i].item) << beams << ' ' << r << ' ' << i;
+        EXPECT_EQ(batched[r][i].ids, alone[i].ids);
+        EXPECT_NEAR(batched[r][i].log_prob, alone[i].log_prob, 1e-5);
+      }
+    }
+  }
+  EXPECT_TRUE(constrained_beam_search_batch(model, {}, trie, 3).empty());
+  EXPECT_THROW(constrained_beam_search_batch(model, {{1}, {}}, trie, 3), DataError);
 }
 
 TEST(LlmInference, PooledEmbeddingsIgnorePadding) {

@@ -49,6 +49,43 @@ torch::Tensor run_prompt(CausalLm& model, const torch::Tensor& prompt_embeds, Kv
   return torch::log_softmax(out.logits.select(1, -1).to(torch::kFloat), -1);
 }
 
+//! Left-padded [N, P] ids and 0/1 mask of `prompts` (none may be empty) on `device`.
+std::pair<torch::Tensor, torch::Tensor> pad_left(const std::vector<std::vector<int64_t>>& prompts,
+                                                 const torch::Device& device, const char* who) {
+  size_t len = 0;
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    if (prompts[i].empty()) {
+      throw DataError(std::string(who) + ": prompt " + std::to_string(i) + " is empty");
+    }
+    len = std::max(len, prompts[i].size());
+  }
+  auto n = static_cast<int64_t>(prompts.size());
+  torch::Tensor ids = torch::zeros({n, static_cast<int64_t>(len)}, torch::kLong);
+  torch::Tensor mask = torch::zeros({n, static_cast<int64_t>(len)}, torch::kLong);
+  auto id = ids.accessor<int64_t, 2>();
+  auto m = mask.accessor<int64_t, 2>();
+  for (size_t i = 0; i < prompts.size(); ++i) {
+    const size_t pad = len - prompts[i].size();
+    for (size_t j = 0; j < prompts[i].size(); ++j) {
+      id[i][pad + j] = prompts[i][j];
+      m[i][pad + j] = 1;
+    }
+  }
+  return {ids.to(device), mask.to(device)};
+}
+
+//! Runs left-padded `prompts` into `cache`; returns the next-token log-probs [N, V] (float).
+torch::Tensor run_prompts(CausalLm& model, const std::vector<std::vector<int64_t>>& prompts,
+                          KvCache& cache, const char* who) {
+  auto [ids, mask] = pad_left(prompts, device_of(model), who);
+  ForwardOptions options;
+  options.cache = &cache;
+  options.attention_mask = mask;
+  options.logits_last = 1;
+  LmOutput out = model->forward(ids, options);
+  return torch::log_softmax(out.logits.select(1, -1).to(torch::kFloat), -1);
+}
+
 void reorder_cache(KvCache& cache, const torch::Tensor& rows) {
   for (auto& k : cache.keys) k = k.index_select(0, rows);
   for (auto& v : cache.values) v = v.index_select(0, rows);
@@ -100,6 +137,90 @@ std::vector<double> score_continuations_embeds(CausalLm& model, const torch::Ten
   return scores;
 }
 
+namespace {
+
+/// Scores pair (r, j) for j < counts[r] as log P(candidate(r, j) | prompts[r]): the prompts run
+/// once as a batch, then the pairs in batches of options.batch_size, each pair reading its
+/// prompt's rows of the cache (an empty candidate scores 0).
+template <typename Candidate>
+std::vector<std::vector<double>> score_pairs(CausalLm& model,
+                                             const std::vector<std::vector<int64_t>>& prompts,
+                                             const std::vector<size_t>& counts,
+                                             const Candidate& candidate,
+                                             const ScoreOptions& options) {
+  torch::NoGradGuard no_grad;
+  std::vector<std::vector<double>> scores(prompts.size());
+  if (prompts.empty()) return scores;
+  torch::Device device = device_of(model);
+  KvCache cache = model->new_cache();
+  torch::Tensor first = run_prompts(model, prompts, cache, "score_continuations_batch");
+  std::vector<std::pair<size_t, size_t>> pairs;  // (prompt, candidate) with a non-empty candidate
+  for (size_t r = 0; r < prompts.size(); ++r) {
+    scores[r].assign(counts[r], 0.0);
+    for (size_t j = 0; j < counts[r]; ++j) {
+      if (!candidate(r, j).empty()) pairs.emplace_back(r, j);
+    }
+  }
+  auto step = static_cast<size_t>(std::max<int64_t>(1, options.batch_size));
+  for (size_t begin = 0; begin < pairs.size(); begin += step) {
+    const size_t end = std::min(pairs.size(), begin + step);
+    std::vector<std::vector<int64_t>> texts;
+    std::vector<int64_t> owners;
+    for (size_t i = begin; i < end; ++i) {
+      texts.push_back(candidate(pairs[i].first, pairs[i].second));
+      owners.push_back(static_cast<int64_t>(pairs[i].first));
+    }
+    auto [ids, mask] = pad_right(texts, 0, texts.size(), device);
+    const int64_t c = ids.size(0), len = ids.size(1);
+    const torch::Tensor rows = torch::tensor(owners, torch::kLong).to(device);
+    torch::Tensor pred = first.index_select(0, rows).unsqueeze(1);  // predicts token 0
+    if (len > 1) {          // token j > 0 is predicted at position j - 1 of the candidate
+      KvCache own = cache;  // index_select copies: the shared cache stays as it is
+      reorder_cache(own, rows);
+      ForwardOptions fwd;
+      fwd.cache = &own;
+      fwd.attention_mask = mask.slice(1, 0, len - 1);
+      torch::Tensor logits = model->forward(ids.slice(1, 0, len - 1), fwd).logits;
+      pred = torch::cat({pred, torch::log_softmax(logits.to(torch::kFloat), -1)}, 1);
+    }
+    torch::Tensor token_lp = pred.gather(-1, ids.unsqueeze(-1)).squeeze(-1) * mask;
+    torch::Tensor sums = token_lp.sum(1).to(torch::kDouble);
+    if (options.length_normalize) sums = sums / mask.sum(1).clamp_min(1).to(torch::kDouble);
+    sums = sums.cpu().contiguous();
+    const auto s = sums.accessor<double, 1>();
+    for (int64_t i = 0; i < c; ++i) {
+      const auto& [r, j] = pairs[begin + static_cast<size_t>(i)];
+      scores[r][j] = s[i];
+    }
+  }
+  return scores;
+}
+
+}  // namespace
+
+std::vector<std::vector<double>> score_continuations_batch(
+    CausalLm& model, const std::vector<std::vector<int64_t>>& prompts,
+    const std::vector<std::vector<int64_t>>& candidates, const ScoreOptions& options) {
+  const std::vector<size_t> counts(prompts.size(), candidates.size());
+  return score_pairs(
+      model, prompts, counts,
+      [&](size_t, size_t j) -> const std::vector<int64_t>& { return candidates[j]; }, options);
+}
+
+std::vector<std::vector<double>> score_continuations_batch(
+    CausalLm& model, const std::vector<std::vector<int64_t>>& prompts,
+    const std::vector<std::vector<std::vector<int64_t>>>& candidates, const ScoreOptions& options) {
+  if (candidates.size() != prompts.size()) {
+    throw DataError("score_continuations_batch: " + std::to_string(prompts.size()) +
+                    " prompts but " + std::to_string(candidates.size()) + " candidate lists");
+  }
+  std::vector<size_t> counts;
+  for (const auto& c : candidates) counts.push_back(c.size());
+  return score_pairs(
+      model, prompts, counts,
+      [&](size_t r, size_t j) -> const std::vector<int64_t>& { return candidates[r][j]; }, options);
+}
+
 // ---------------------------------------------------------------------------------------------
 // TitleTrie
 
@@ -149,67 +270,108 @@ std::optional<int64_t> TitleTrie::find(std::vector<int64_t> ids) const {
 // ---------------------------------------------------------------------------------------------
 // Generation
 
-std::vector<Hypothesis> constrained_beam_search(CausalLm& model, const std::vector<int64_t>& prompt,
-                                                const TitleTrie& trie, int64_t num_beams,
-                                                bool length_normalize) {
-  torch::NoGradGuard no_grad;
-  if (num_beams <= 0) throw ConfigError("constrained_beam_search: num_beams must be positive");
-  if (prompt.empty()) throw DataError("constrained_beam_search: the prompt is empty");
-  torch::Device device = device_of(model);
-  KvCache cache = model->new_cache();
-  torch::Tensor logp = run_prompt(model, model->embed(ids_tensor(prompt, device)), cache);
+namespace {
+
+//! Beam search state of one prompt.
+struct BeamState {
+  std::vector<Hypothesis> beams{Hypothesis{}};  //!< live (incomplete) titles
+  std::vector<Hypothesis> finished;             //!< complete titles, best first
+  int64_t first_row = 0;                        //!< row of beams[0] in the cache and `lp`
+};
+
+/// One step of one prompt's search: extends its beams (rows first_row.. of `lp`, log-probs)
+/// by the tokens the trie allows, keeps the best, moves complete titles to `finished`. The
+/// surviving beams' parent rows and new tokens are appended to `rows` and `tokens`; none when
+/// the search of this prompt is over.
+void beam_step(BeamState& s, const torch::TensorAccessor<float, 2>& lp, const TitleTrie& trie,
+               int64_t num_beams, bool length_normalize, std::vector<int64_t>& rows,
+               std::vector<int64_t>& tokens) {
   auto final_score = [&](const Hypothesis& h) {
     return length_normalize ? h.log_prob / static_cast<double>(h.ids.size()) : h.log_prob;
   };
-  std::vector<Hypothesis> beams{Hypothesis{}}, finished;
-  while (!beams.empty()) {
-    torch::Tensor lp = logp.cpu();
-    struct Candidate {
-      double score;
-      size_t beam;
-      int64_t token;
-    };
-    std::vector<Candidate> candidates;
-    for (size_t b = 0; b < beams.size(); ++b) {
-      for (int64_t token : trie.allowed(beams[b].ids)) {
-        candidates.push_back({beams[b].log_prob + lp[b][token].item<double>(), b, token});
-      }
+  struct Candidate {
+    double score;
+    size_t beam;
+    int64_t token;
+  };
+  std::vector<Candidate> candidates;
+  for (size_t b = 0; b < s.beams.size(); ++b) {
+    const auto row = lp[s.first_row + static_cast<int64_t>(b)];
+    for (int64_t token : trie.allowed(s.beams[b].ids)) {
+      candidates.push_back({s.beams[b].log_prob + static_cast<double>(row[token]), b, token});
     }
-    std::sort(candidates.begin(), candidates.end(),
-              [](const Candidate& x, const Candidate& y) { return x.score > y.score; });
-    std::vector<Hypothesis> next;
-    std::vector<int64_t> rows, tokens;
-    for (const Candidate& c : candidates) {
-      if (next.size() == static_cast<size_t>(num_beams)) break;
-      Hypothesis h{beams[c.beam].ids, -1, c.score};
-      h.ids.push_back(c.token);
-      if (c.token == trie.terminator()) {
-        h.item = trie.find(h.ids).value_or(-1);
-        finished.push_back(std::move(h));
-      } else {
-        next.push_back(std::move(h));
-        rows.push_back(static_cast<int64_t>(c.beam));
-        tokens.push_back(c.token);
-      }
+  }
+  std::sort(candidates.begin(), candidates.end(),
+            [](const Candidate& x, const Candidate& y) { return x.score > y.score; });
+  std::vector<Hypothesis> next;
+  std::vector<int64_t> parents, next_tokens;
+  for (const Candidate& c : candidates) {
+    if (next.size() == static_cast<size_t>(num_beams)) break;
+    Hypothesis h{s.beams[c.beam].ids, -1, c.score};
+    h.ids.push_back(c.token);
+    if (c.token == trie.terminator()) {
+      h.item = trie.find(h.ids).value_or(-1);
+      s.finished.push_back(std::move(h));
+    } else {
+      next.push_back(std::move(h));
+      parents.push_back(s.first_row + static_cast<int64_t>(c.beam));
+      next_tokens.push_back(c.token);
     }
-    std::sort(finished.begin(), finished.end(), [&](const Hypothesis& x, const Hypothesis& y) {
-      return final_score(x) > final_score(y);
-    });
-    if (finished.size() > static_cast<size_t>(num_beams)) finished.resize(num_beams);
-    bool full = finished.size() == static_cast<size_t>(num_beams);
-    // Without normalisation, scores only fall: stop once no live beam can beat the kept ones.
-    if (next.empty() ||
-        (full && (length_normalize || next.front().log_prob <= finished.back().log_prob))) {
-      break;
+  }
+  std::sort(s.finished.begin(), s.finished.end(), [&](const Hypothesis& x, const Hypothesis& y) {
+    return final_score(x) > final_score(y);
+  });
+  if (s.finished.size() > static_cast<size_t>(num_beams)) s.finished.resize(num_beams);
+  const bool full = s.finished.size() == static_cast<size_t>(num_beams);
+  // Without normalisation, scores only fall: stop once no live beam can beat the kept ones.
+  if (next.empty() ||
+      (full && (length_normalize || next.front().log_prob <= s.finished.back().log_prob))) {
+    s.beams.clear();
+    return;
+  }
+  s.beams = std::move(next);
+  s.first_row = static_cast<int64_t>(rows.size());
+  rows.insert(rows.end(), parents.begin(), parents.end());
+  tokens.insert(tokens.end(), next_tokens.begin(), next_tokens.end());
+}
+
+}  // namespace
+
+std::vector<Hypothesis> constrained_beam_search(CausalLm& model, const std::vector<int64_t>& prompt,
+                                                const TitleTrie& trie, int64_t num_beams,
+                                                bool length_normalize) {
+  if (prompt.empty()) throw DataError("constrained_beam_search: the prompt is empty");
+  return constrained_beam_search_batch(model, {prompt}, trie, num_beams, length_normalize)[0];
+}
+
+std::vector<std::vector<Hypothesis>> constrained_beam_search_batch(
+    CausalLm& model, const std::vector<std::vector<int64_t>>& prompts, const TitleTrie& trie,
+    int64_t num_beams, bool length_normalize) {
+  torch::NoGradGuard no_grad;
+  if (num_beams <= 0) throw ConfigError("constrained_beam_search: num_beams must be positive");
+  std::vector<BeamState> states(prompts.size());
+  if (prompts.empty()) return {};
+  torch::Device device = device_of(model);
+  KvCache cache = model->new_cache();
+  torch::Tensor logp = run_prompts(model, prompts, cache, "constrained_beam_search");
+  for (size_t r = 0; r < states.size(); ++r) states[r].first_row = static_cast<int64_t>(r);
+  for (;;) {
+    const torch::Tensor lp = logp.cpu().contiguous();
+    const auto acc = lp.accessor<float, 2>();
+    std::vector<int64_t> rows, tokens;  // the next step's beams of every prompt, in one batch
+    for (BeamState& s : states) {
+      if (!s.beams.empty()) beam_step(s, acc, trie, num_beams, length_normalize, rows, tokens);
     }
+    if (rows.empty()) break;
     reorder_cache(cache, torch::tensor(rows, torch::kLong).to(device));
     ForwardOptions fwd;
-    fwd.cache = &cache;
+    fwd.cache = &cache;  // the cache's mask (the prompts' padding) is extended by the new token
     torch::Tensor step = torch::tensor(tokens, torch::kLong).unsqueeze(1).to(device);
     logp = torch::log_softmax(model->forward(step, fwd).logits.select(1, -1).to(torch::kFloat), -1);
-    beams = std::move(next);
   }
-  return finished;
+  std::vector<std::vector<Hypothesis>> out;
+  for (BeamState& s : states) out.push_back(std::move(s.finished));
+  return out;
 }
 
 Hypothesis greedy_generate(CausalLm& model, const std::vector<int64_t>& prompt,

@@ -1,5 +1,5 @@
 // Inference for recommendation: shared-prompt likelihood scoring, title-trie constrained beam
-// search, greedy generation, pooled hidden-state embeddings.
+// search (one prompt or a batch of prompts), greedy generation, pooled hidden-state embeddings.
 #pragma once
 
 #include <torch/types.h>
@@ -31,6 +31,21 @@ RECBENCH_API std::vector<double> score_continuations(
 RECBENCH_API std::vector<double> score_continuations_embeds(
     CausalLm& model, const torch::Tensor& prompt_embeds,
     const std::vector<std::vector<int64_t>>& candidates, const ScoreOptions& options = {});
+
+/// score_continuations for several prompts at once: element [r][j] is
+/// log P(candidates[j] | prompts[r]). The prompts run as one left-padded batch (positions come
+/// from the attention mask, so padding changes a score only by rounding); then (prompt,
+/// candidate) pairs run `batch_size` at a time, each reading its prompt's rows of the KV cache.
+/// Equal to one score_continuations call per prompt within float rounding.
+RECBENCH_API std::vector<std::vector<double>> score_continuations_batch(
+    CausalLm& model, const std::vector<std::vector<int64_t>>& prompts,
+    const std::vector<std::vector<int64_t>>& candidates, const ScoreOptions& options = {});
+
+//! The same with a list of candidates per prompt: element [r][j] scores candidates[r][j].
+RECBENCH_API std::vector<std::vector<double>> score_continuations_batch(
+    CausalLm& model, const std::vector<std::vector<int64_t>>& prompts,
+    const std::vector<std::vector<std::vector<int64_t>>>& candidates,
+    const ScoreOptions& options = {});
 
 /// A trie of item titles as token sequences, each ended by a terminator token (e.g. EOS or the
 /// newline token) so that a title that prefixes another stays distinguishable.
@@ -72,6 +87,13 @@ RECBENCH_API std::vector<Hypothesis> constrained_beam_search(CausalLm& model,
                                                              const TitleTrie& trie,
                                                              int64_t num_beams,
                                                              bool length_normalize = false);
+
+/// constrained_beam_search for several prompts at once: the prompts run as one left-padded batch
+/// and each step extends the live beams of every prompt in one forward pass. Element r equals
+/// constrained_beam_search(model, prompts[r], ...) within float rounding.
+RECBENCH_API std::vector<std::vector<Hypothesis>> constrained_beam_search_batch(
+    CausalLm& model, const std::vector<std::vector<int64_t>>& prompts, const TitleTrie& trie,
+    int64_t num_beams, bool length_normalize = false);
 
 /// Unconstrained greedy decoding of up to `max_new_tokens` tokens, stopping after `stop_token`
 /// (when given). With use_cache = false every step reruns the whole sequence (for testing).
