@@ -9,6 +9,7 @@
 
 #include "behaviour_corpus.h"
 #include "recbench/distributed.h"
+#include "recbench/llm/backbone.h"
 #include "recbench/llm/checkpoint.h"
 #include "recbench/llm/tokenizer.h"
 #include "recbench/llm/training.h"
@@ -56,7 +57,7 @@ void write_folder_atomically(const std::filesystem::path& dir, llm::CausalLm& mo
   std::filesystem::remove_all(tmp);
   std::filesystem::create_directories(tmp);
   llm::save_model(model, tmp);
-  llm::write_text_file(tmp / "tokenizer.json", tokenizer_json);
+  llm::save_tokenizer(tmp, tokenizer_json);
   llm::write_text_file(tmp / "identity.txt", identity);
   extra(tmp);
   std::filesystem::remove_all(dir);

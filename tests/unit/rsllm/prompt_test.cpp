@@ -1,6 +1,9 @@
 // RSLLM prompts: golden text with and without placeholders, tokens equal to encoding the text.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
+#include "recbench/error.h"
 #include "rsllm/prompt.h"
 #include "unit/rsllm/rsllm_test_util.h"
 
@@ -46,6 +49,52 @@ TEST(RsllmPrompt, TokensMatchTheRenderedTextAndSlotsNameTheItems) {
   EXPECT_EQ(answer.back(), *tok.token_to_id("<|endoftext|>"));
   answer.pop_back();
   EXPECT_EQ(tok.decode(answer), " Movie 7");
+}
+
+TEST(RsllmPrompt, AWholePromptIsTokenisedAsTheBackbonesTokenizerWould) {
+  // A SentencePiece backbone (the committed tiny model, through the module; and HF's
+  // tokenizer.json of it) has no [ITEM] token: the builder splits the placeholder out as a
+  // special token, so the prompt's ids are those of the whole text, one token per placeholder.
+  const auto catalog = testing::titled_catalog(6);
+  const auto fixtures = std::filesystem::path(RECBENCH_TEST_DATA_DIR) / "llm";
+  const int64_t eos = 2, placeholder = 2;  // </s>: any id works, its input row is replaced
+  for (const auto& file : {"tiny_sentencepiece.model", "tiny_sentencepiece_tokenizer.json"}) {
+    const auto tok = llm::Tokenizer::from_file(fixtures / file);
+    ASSERT_FALSE(tok.token_to_id(kItemToken)) << file;
+    PromptBuilder b(tok, catalog, placeholder, eos);
+    const std::vector<int64_t> history{3, 1, 4}, cand{5, 2};
+    const Prompt p = b.encode(history, cand, PromptKind::unified);
+    const std::string text = b.render(history, cand, PromptKind::unified);
+    EXPECT_EQ(p.ids, tok.with_special_token(kItemToken, placeholder).encode(text)) << file;
+    EXPECT_EQ(p.slot_items, (std::vector<int64_t>{3, 1, 4, 5, 2})) << file;
+    ASSERT_EQ(p.slots.size(), 5u) << file;
+    for (int64_t s : p.slots) EXPECT_EQ(p.ids[static_cast<size_t>(s)], placeholder) << file;
+    // Text prompts have no placeholder: exactly the tokenizer's ids of the text.
+    const std::string plain = b.render(history, cand, PromptKind::text);
+    EXPECT_EQ(b.encode(history, cand, PromptKind::text).ids, tok.encode(plain)) << file;
+    // Piece by piece, SentencePiece would give every piece its own leading '▁' (and the
+    // tokens of " [ITEM] " would be characters): the ids differ.
+    std::vector<int64_t> piecewise;
+    size_t from = 0;
+    for (size_t at = text.find(kItemToken); at != std::string::npos;
+         from = at + std::string(kItemToken).size(), at = text.find(kItemToken, from)) {
+      const auto ids = tok.encode(text.substr(from, at - from));
+      piecewise.insert(piecewise.end(), ids.begin(), ids.end());
+      piecewise.push_back(placeholder);
+    }
+    const auto rest = tok.encode(text.substr(from));
+    piecewise.insert(piecewise.end(), rest.begin(), rest.end());
+    EXPECT_NE(p.ids, piecewise) << file;
+  }
+}
+
+TEST(RsllmPrompt, ATitleHoldingThePlaceholderIsADataError) {
+  auto catalog = testing::titled_catalog(4);
+  catalog.titles[2] = "Movie [ITEM] 2";
+  const auto tok = testing::small_tokenizer(catalog);
+  PromptBuilder b(tok, catalog, *tok.token_to_id(kItemToken), *tok.token_to_id("<|endoftext|>"));
+  const std::vector<int64_t> history{1, 2};
+  EXPECT_THROW(b.encode(history, {}, PromptKind::unified), DataError);
 }
 
 TEST(RsllmPrompt, FallsBackToTheRawIdWithoutATitle) {
