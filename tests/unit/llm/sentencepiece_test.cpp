@@ -142,7 +142,9 @@ TEST(LlmSentencePiece, Llama2MatchesPythonSentencePiece) {
     EXPECT_EQ(tok.decode(ids), decoded) << "text: " << text;
     // SentencePiece round-trips every text under Llama 2's identity normaliser, except a literal
     // U+2581 (its space marker), which decodes to a space.
-    if (text.find("\xE2\x96\x81") == std::string::npos) EXPECT_EQ(decoded, text);
+    if (text.find("\xE2\x96\x81") == std::string::npos) {
+      EXPECT_EQ(decoded, text);
+    }
     round_trips += tok.decode(ours) == text;
   }
   std::printf("Llama 2 parity: %zu texts, %zu tokens, %zu mismatching texts, %zu round trips\n",
