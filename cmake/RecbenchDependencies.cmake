@@ -12,6 +12,9 @@ find_package(Threads REQUIRED)
 find_package(PkgConfig REQUIRED)
 pkg_check_modules(PCRE2 REQUIRED IMPORTED_TARGET libpcre2-8)
 pkg_check_modules(ICU REQUIRED IMPORTED_TARGET icu-uc)  # Unicode normalisation (libicu-dev)
+# SentencePiece tokenizer.model files (Llama 2, Mistral): linked only by the recbench_sentencepiece
+# module, which the SDK dlopens (harness/sdk/CMakeLists.txt says why).
+pkg_check_modules(SENTENCEPIECE REQUIRED IMPORTED_TARGET sentencepiece)
 
 # Boost.DLL is header-only; std::filesystem instead of Boost.Filesystem.
 add_library(recbench_boost_dll INTERFACE)

@@ -13,9 +13,11 @@ packages=(
   nlohmann-json3-dev libsimdjson-dev         # JSON (simdjson for the big JSON-lines files)
   zlib1g-dev libpcre2-dev                    # gzip, Unicode regex
   libssl-dev libicu-dev                      # SHA-256 fingerprints, Unicode normalisation
+  libsentencepiece-dev                       # tokenizer.model (Llama 2, Mistral), in a dlopen'ed module
   libgtest-dev libbenchmark-dev
   python3-h5py python3-pandas python3-matplotlib  # python/recbench: reader, plots, their tests
   python3-scipy                              # reference values of the statistics tests
+  python3-sentencepiece                      # reference ids of the SentencePiece tokenizer tests
   chromium                                   # the HTML report test renders the page headless
   slurm-wlm munge                            # the Slurm test runs a one-node cluster (scripts/slurm)
 )

@@ -44,7 +44,7 @@ int info(const std::vector<std::string>& args) {
 int tokenize(const std::vector<std::string>& args) {
   po::options_description visible("options");
   visible.add_options()("tokenizer,t", po::value<std::string>()->required(),
-                        "tokenizer.json (or .json.gz)");
+                        "tokenizer.json (or .json.gz) or a SentencePiece tokenizer.model");
   po::variables_map vm;
   if (parse_args(args, "recbench llm tokenize --tokenizer FILE < lines.txt", visible, {}, {}, vm)) {
     return kExitOk;

@@ -13,6 +13,7 @@
 #include "behaviour_corpus.h"
 #include "recbench/distributed.h"
 #include "recbench/error.h"
+#include "recbench/llm/backbone.h"
 #include "recbench/llm/checkpoint.h"
 #include "recbench/llm/tokenizer.h"
 #include "recbench/llm/training.h"
@@ -101,7 +102,7 @@ void write_folder_atomically(const fs::path& dir, llm::CausalLm& model,
   fs::remove_all(tmp);
   fs::create_directories(tmp);
   llm::save_model(model, tmp);
-  llm::write_text_file(tmp / "tokenizer.json", tokenizer_json);
+  llm::save_tokenizer(tmp, tokenizer_json);
   llm::write_text_file(tmp / "identity.txt", identity);
   extra(tmp);
   fs::remove_all(dir);

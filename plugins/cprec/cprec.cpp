@@ -415,7 +415,7 @@ torch::Tensor Cprec::score_candidates(const HistoryBatch& batch, const torch::Te
 void Cprec::save(const std::filesystem::path& dir) const {
   if (!model_) throw PluginError("cprec: save before fit() or load()");
   llm::save_model(model_, dir);
-  llm::write_text_file(dir / "tokenizer.json", tokenizer_json_);
+  llm::save_tokenizer(dir, tokenizer_json_);
   if (model_->lora_spec()) llm::save_lora_adapter(model_, dir / "lora");
 }
 

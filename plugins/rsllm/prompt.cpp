@@ -1,11 +1,22 @@
 // Rendering and tokenising RSLLM's text-only and unified prompts.
 #include "rsllm/prompt.h"
 
+#include <algorithm>
+
+#include "recbench/error.h"
+
 namespace recbench::rsllm {
 
 PromptBuilder::PromptBuilder(const llm::Tokenizer& tokenizer, const ItemCatalog& items,
                              int64_t placeholder, int64_t end_of_text)
     : tokenizer_(tokenizer), placeholder_(placeholder), end_of_text_(end_of_text) {
+  // A backbone without an [ITEM] token (every real one) would read the text "[ITEM]" as
+  // ordinary characters; any id works since the placeholder's input row is replaced.
+  const auto& added = tokenizer.added_tokens();
+  if (std::none_of(added.begin(), added.end(),
+                   [](const llm::AddedToken& t) { return t.content == kItemToken; })) {
+    tokenizer_ = tokenizer.with_special_token(kItemToken, placeholder);
+  }
   const auto n = static_cast<size_t>(items.num_items());
   texts_.resize(n);
   titles_.resize(n);
@@ -53,17 +64,22 @@ std::string PromptBuilder::render(std::span<const int64_t> history,
 
 Prompt PromptBuilder::encode(std::span<const int64_t> history, std::span<const int64_t> candidates,
                              PromptKind kind) const {
-  std::vector<std::string> text;
-  std::vector<int64_t> items;
-  pieces(history, candidates, kind, text, items);
+  // The whole text in one call, as the backbone's tokenizer would see it; slots are where the
+  // placeholder ids landed.
   Prompt p;
-  for (size_t i = 0; i < text.size(); ++i) {
-    const auto ids = tokenizer_.encode(text[i]);
-    p.ids.insert(p.ids.end(), ids.begin(), ids.end());
-    if (items[i] <= 0) continue;
-    p.slots.push_back(static_cast<int64_t>(p.ids.size()));
-    p.slot_items.push_back(items[i]);
-    p.ids.push_back(placeholder_);
+  p.ids = tokenizer_.encode(render(history, candidates, kind));
+  for (size_t i = 0; i < p.ids.size(); ++i) {
+    if (p.ids[i] == placeholder_) p.slots.push_back(static_cast<int64_t>(i));
+  }
+  if (kind == PromptKind::unified) {
+    p.slot_items.assign(history.begin(), history.end());
+    p.slot_items.insert(p.slot_items.end(), candidates.begin(), candidates.end());
+  }
+  if (p.slots.size() != p.slot_items.size()) {
+    throw DataError("rsllm: a prompt has " + std::to_string(p.slots.size()) +
+                    " placeholder tokens (id " + std::to_string(placeholder_) + ") for " +
+                    std::to_string(p.slot_items.size()) + " items; does a title contain '" +
+                    kItemToken + "' or the placeholder token's text?");
   }
   return p;
 }

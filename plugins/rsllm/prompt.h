@@ -12,7 +12,7 @@
 
 namespace recbench::rsllm {
 
-//! The placeholder's text (an added special token of the tokenizer).
+//! The placeholder's text: an added special token of the tokenizer, or made one by PromptBuilder.
 inline constexpr const char* kItemToken = "[ITEM]";
 
 //! Text-only (stage 1, TALLRec-like) or unified text + ID (stage 2, LLaRA's hybrid prompt).
@@ -28,18 +28,22 @@ struct Prompt {
 /// Renders and tokenises prompts over one item catalogue:
 /// `This user has watched {t1} [ITEM] , {t2} [ITEM] . Please predict the next item this user
 /// will watch.` + optionally ` Choose from: {c1} [ITEM] , {c2} [ITEM] .` + ` Answer:`; the
-/// answer is ` {title}` + end of text. Text prompts have no ` [ITEM]`.
+/// answer is ` {title}` + end of text. Text prompts have no ` [ITEM]`. A prompt is tokenised as
+/// one text, as the backbone's tokenizer would (not piece by piece): `[ITEM]` is split out as a
+/// special token, so each placeholder is exactly one token, whatever the tokenizer.
 class PromptBuilder {
  public:
   //! `titles[i]` is item i's text (the raw id when the title is empty); `placeholder` and
-  //! `end_of_text` are token ids of the tokenizer.
+  //! `end_of_text` are token ids of the tokenizer. When the tokenizer does not split kItemToken
+  //! out by itself, a copy that does (as id `placeholder`) is kept.
   PromptBuilder(const llm::Tokenizer& tokenizer, const ItemCatalog& items, int64_t placeholder,
                 int64_t end_of_text);
 
   //! The prompt as text (with kItemToken at the placeholders).
   std::string render(std::span<const int64_t> history, std::span<const int64_t> candidates,
                      PromptKind kind) const;
-  //! The prompt as tokens, placeholders inserted as `placeholder` ids.
+  //! The prompt as tokens: the tokenizer's ids of render(), whose placeholders are `placeholder`
+  //! ids. DataError when their count is not the number of items (a title holding kItemToken).
   Prompt encode(std::span<const int64_t> history, std::span<const int64_t> candidates,
                 PromptKind kind) const;
   //! Tokens of item's title as the answer (` {title}`), without the end of text.
@@ -56,7 +60,7 @@ class PromptBuilder {
   void pieces(std::span<const int64_t> history, std::span<const int64_t> candidates,
               PromptKind kind, std::vector<std::string>& text, std::vector<int64_t>& items) const;
 
-  const llm::Tokenizer& tokenizer_;
+  llm::Tokenizer tokenizer_;  //!< the backbone's, splitting kItemToken out
   std::vector<std::string> texts_;
   std::vector<std::vector<int64_t>> titles_;
   int64_t placeholder_, end_of_text_;

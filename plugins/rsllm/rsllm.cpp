@@ -106,7 +106,7 @@ void Rsllm::build_for_training(TrainContext& ctx) {
 }
 
 void Rsllm::save(const std::filesystem::path& dir) const {
-  llm::write_text_file(dir / "tokenizer.json", tokenizer_json_);
+  llm::save_tokenizer(dir, tokenizer_json_);
   llm::write_text_file(dir / "config.json", net_->lm->config().to_json());
   llm::NamedTensors state;
   for (const auto& item : net_->named_parameters(true))
@@ -127,7 +127,7 @@ void Rsllm::load(const std::filesystem::path& dir) {
   if (options_.uses_ids() && !ids.defined()) {
     throw DataError((dir / kState).string() + ": no id_table saved");
   }
-  build(fresh_backbone(config, llm::read_text_file(dir / "tokenizer.json")), ids);
+  build(fresh_backbone(config, llm::read_text_file(llm::tokenizer_file(dir))), ids);
   torch::NoGradGuard no_grad;
   auto copy = [&](const std::string& name, torch::Tensor& target) {
     if (!file.contains(name)) throw DataError((dir / kState).string() + ": lacks '" + name + "'");

@@ -3,9 +3,12 @@
 // pre-training, accumulation, batched scoring, and save/load of every variant.
 #include <gtest/gtest.h>
 
+#include <filesystem>
+
 #include "plugins/cprec/behaviour_corpus.h"
 #include "plugins/cprec/cprec.h"
 #include "plugins/cprec/cprec_options.h"
+#include "plugins/cprec/prompt_encoder.h"
 #include "plugins/cprec/prompt_template.h"
 #include "recbench/llm/checkpoint.h"
 #include "recbench/multi_domain.h"
@@ -74,6 +77,69 @@ SequenceSet two_domain_user() {
   const std::vector<int16_t> domains{0, 1, 0, 1, 0, 1};
   s.append(4, items, times, domains);
   return s;
+}
+
+TEST(CprecPromptEncoder, AWholePromptIsTokenisedAsTheBackbonesTokenizerWould) {
+  // SentencePiece backbones (the committed tiny model through the module, and HF's tokenizer.json
+  // of it) give a separately encoded piece its own leading '▁', so piecewise ids differ from
+  // the tokenizer's ids of the prompt; the encoder gives the latter and finds each piece's tokens.
+  const PromptTemplate t = default_template();
+  std::vector<cprec::ItemText> items(5);
+  const std::vector<std::string> titles = {"", "the matrix", "love story", "space war", "night"};
+  for (size_t i = 1; i < items.size(); ++i) items[i] = {titles[i], "drama", "movie"};
+  const auto fixtures = std::filesystem::path(RECBENCH_TEST_DATA_DIR) / "llm";
+  for (const auto& file : {"tiny_sentencepiece.model", "tiny_sentencepiece_tokenizer.json"}) {
+    const auto tok = llm::Tokenizer::from_file(fixtures / file);
+    const cprec::PromptEncoder enc(tok, t, items, "all domains", 2);
+    const std::vector<ItemId> seq = {1, 2, 3, 4};
+    const std::vector<std::string> history = {"the matrix", "love story", "space war"};
+    const std::string target = "night";
+    const std::string text = t.render("movie", history, &target);
+
+    const llm::LmExample ex = enc.example(seq, false, /*loss_on_history=*/true);
+    ASSERT_EQ(ex.ids.back(), 2) << file;  // EOS, counted
+    EXPECT_EQ(ex.targets.back(), 1) << file;
+    const std::vector<int64_t> body(ex.ids.begin(), ex.ids.end() - 1);
+    EXPECT_EQ(body, tok.encode(text)) << file;
+
+    // The counted runs are the items' tokens: each decodes to its title (the space before it
+    // comes with it); the target's run is what scoring appends to prefix().
+    std::vector<std::string> runs;
+    std::vector<size_t> starts;
+    for (size_t i = 0; i < body.size(); ++i) {
+      if (ex.targets[i] == 0) continue;
+      if (i == 0 || ex.targets[i - 1] == 0) {
+        starts.push_back(i);
+        runs.emplace_back();
+      }
+      runs.back() =
+          tok.decode(std::vector<int64_t>(body.begin() + starts.back(), body.begin() + i + 1));
+    }
+    ASSERT_EQ(runs.size(), 4u) << file;
+    for (size_t k = 0; k < 3; ++k) {
+      EXPECT_EQ(runs[k].substr(runs[k].find_first_not_of(' ')), history[k]) << file;
+    }
+    const std::vector<int64_t> target_ids(body.begin() + starts.back(), body.end());
+    EXPECT_EQ(target_ids, enc.item_ids(4)) << file;
+    EXPECT_EQ(enc.prefix(std::vector<ItemId>{1, 2, 3}, false),
+              std::vector<int64_t>(body.begin(), body.begin() + starts.back()))
+        << file;
+
+    // Without loss on history only the target (and EOS) count.
+    const llm::LmExample target_only = enc.example(seq, false, false);
+    EXPECT_EQ(target_only.ids, ex.ids) << file;
+    size_t counted = 0;
+    for (uint8_t m : target_only.targets) counted += m;
+    EXPECT_EQ(counted, target_ids.size() + 1) << file;
+
+    // Piece by piece, every piece would start with its own '▁': other ids.
+    std::vector<int64_t> piecewise;
+    for (const auto& piece : t.pieces("movie", history, &target)) {
+      const auto ids = tok.encode(piece.text);
+      piecewise.insert(piecewise.end(), ids.begin(), ids.end());
+    }
+    EXPECT_NE(piecewise, body) << file;
+  }
 }
 
 TEST(CprecCorpus, BuildsDomainAndMixedSequencesInTimeOrder) {

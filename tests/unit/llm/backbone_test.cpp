@@ -67,6 +67,40 @@ TEST(LlmBackbone, LoadsModelTokenizerAndEos) {
   std::filesystem::remove_all(dir);
 }
 
+TEST(LlmBackbone, ReadsASentencePieceFolderAndItsEndOfSequence) {
+  const auto dir = temp_dir("sentencepiece");
+  const std::string model_bytes = read_text_file(std::filesystem::path(RECBENCH_TEST_DATA_DIR) /
+                                                 "llm" / "tiny_sentencepiece.model");
+  write_text_file(dir / "tokenizer.model", model_bytes);
+  ModelConfig config = ModelConfig::tiny(340);
+  config.eos_token_id.reset();  // so the tokenizer's </s> (id 2) is the one found
+  torch::manual_seed(0);
+  save_model(CausalLm(config), dir);
+
+  EXPECT_NO_THROW(check_model_folder(dir, "models.x.params.backbone"));
+  const Backbone backbone = load_backbone(dir, torch::kCPU, "test");
+  EXPECT_TRUE(backbone.tokenizer.is_sentencepiece());
+  EXPECT_EQ(backbone.eos_token_id, 2);
+  EXPECT_EQ(backbone.tokenizer_json, model_bytes);
+
+  // Llama 2 and Mistral ship both files: the .model is read.
+  write_text_file(dir / "tokenizer.json", tokenizer_json({"<|endoftext|>"}));
+  EXPECT_EQ(tokenizer_file(dir), dir / "tokenizer.model");
+  EXPECT_TRUE(load_backbone(dir, torch::kCPU, "test").tokenizer.is_sentencepiece());
+
+  // A plugin saving the backbone writes the bytes under the name they are read back from.
+  const auto saved = temp_dir("sentencepiece_saved");
+  write_text_file(saved / "tokenizer.json", "stale");
+  save_tokenizer(saved, backbone.tokenizer_json);
+  EXPECT_FALSE(std::filesystem::exists(saved / "tokenizer.json"));
+  EXPECT_EQ(read_text_file(tokenizer_file(saved)), model_bytes);
+  save_tokenizer(saved, tokenizer_json({}));
+  EXPECT_FALSE(std::filesystem::exists(saved / "tokenizer.model"));
+  EXPECT_FALSE(Tokenizer::from_file(tokenizer_file(saved)).is_sentencepiece());
+  std::filesystem::remove_all(dir);
+  std::filesystem::remove_all(saved);
+}
+
 TEST(LlmBackbone, AFolderWithoutTokenizerIsAConfigErrorNamingTheKey) {
   const auto dir = temp_dir("no_tokenizer");
   torch::manual_seed(0);
@@ -78,6 +112,7 @@ TEST(LlmBackbone, AFolderWithoutTokenizerIsAConfigErrorNamingTheKey) {
     const std::string what = e.what();
     EXPECT_NE(what.find("models.x.params.backbone"), std::string::npos) << what;
     EXPECT_NE(what.find("tokenizer.json"), std::string::npos) << what;
+    EXPECT_NE(what.find("tokenizer.model"), std::string::npos) << what;
   }
   EXPECT_THROW(check_model_folder(dir / "missing", "k"), ConfigError);
   std::filesystem::remove_all(dir);

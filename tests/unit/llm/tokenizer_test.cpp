@@ -51,6 +51,38 @@ TEST(LlmTokenizer, SpecialTokensAreSplitOutAndSkippable) {
   EXPECT_THROW(tok.decode(std::vector<int64_t>{tok.vocab_size()}), DataError);
 }
 
+TEST(LlmTokenizer, Llama3AddsBeginOfTextThroughTheTemplateProcessor) {
+  // Llama 3's tokenizer.json in miniature: Split + ByteLevel pre-tokenizer, and a Sequence
+  // post-processor whose TemplateProcessing puts <|begin_of_text|> before the sequence.
+  const auto json = nlohmann::json::parse(R"({
+    "added_tokens": [
+      {"id": 4, "content": "<|begin_of_text|>", "special": true},
+      {"id": 5, "content": "<|end_of_text|>", "special": true}],
+    "normalizer": null,
+    "pre_tokenizer": {"type": "Sequence", "pretokenizers": [
+      {"type": "Split", "pattern": {"Regex": "\\p{L}+"}, "behavior": "Isolated", "invert": false},
+      {"type": "ByteLevel", "add_prefix_space": false, "trim_offsets": true, "use_regex": false}]},
+    "post_processor": {"type": "Sequence", "processors": [
+      {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": false, "use_regex": true},
+      {"type": "TemplateProcessing",
+       "single": [{"SpecialToken": {"id": "<|begin_of_text|>", "type_id": 0}},
+                  {"Sequence": {"id": "A", "type_id": 0}}],
+       "pair": [],
+       "special_tokens": {"<|begin_of_text|>": {"id": "<|begin_of_text|>", "ids": [4],
+                                                 "tokens": ["<|begin_of_text|>"]}}}]},
+    "decoder": {"type": "ByteLevel", "add_prefix_space": true, "trim_offsets": true,
+                "use_regex": true},
+    "model": {"type": "BPE", "ignore_merges": true, "vocab": {"H": 0, "i": 1, "Hi": 2, "!": 3},
+              "merges": [["H", "i"]]}})");
+  const Tokenizer tok = Tokenizer::from_json(json.dump(), "llama3-mini");
+  EXPECT_EQ(tok.encode("Hi!"), (std::vector<int64_t>{2, 3}));
+  EXPECT_EQ(tok.encode("Hi!", /*add_special_tokens=*/true), (std::vector<int64_t>{4, 2, 3}));
+  EXPECT_EQ(tok.encode("", true), (std::vector<int64_t>{4}));
+  EXPECT_EQ(tok.encode("<|begin_of_text|>Hi", true), (std::vector<int64_t>{4, 4, 2}));
+  EXPECT_EQ(tok.decode(std::vector<int64_t>{4, 2, 3, 5}), "<|begin_of_text|>Hi!<|end_of_text|>");
+  EXPECT_EQ(tok.decode(std::vector<int64_t>{4, 2, 3, 5}, /*skip_special=*/true), "Hi!");
+}
+
 TEST(LlmTokenizer, ByteToUnicodeIsABijectionOntoPrintables) {
   const auto& table = byte_to_unicode();
   EXPECT_EQ(table[' '], U'\u0120');  // 'Ġ'

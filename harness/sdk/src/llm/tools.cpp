@@ -14,6 +14,7 @@
 #include <random>
 
 #include "recbench/error.h"
+#include "recbench/llm/backbone.h"
 #include "recbench/llm/bpe_trainer.h"
 #include "recbench/llm/checkpoint.h"
 #include "recbench/llm/training.h"
@@ -57,7 +58,8 @@ PretrainOptions read_pretrain_options(Params& p) {
   PretrainOptions o;
   o.corpus = p.text("corpus", "", "UTF-8 text file, one document per line (required)");
   o.output = p.text("output", "", "model folder to write (required)");
-  if (std::string t = p.text("tokenizer", "", "tokenizer.json to use (default: train one)");
+  if (std::string t =
+          p.text("tokenizer", "", "tokenizer.json or tokenizer.model to use (default: train one)");
       !t.empty()) {
     o.tokenizer = t;
   }
@@ -132,11 +134,12 @@ std::vector<std::string> read_corpus(const std::filesystem::path& path) {
 
 Tokenizer pretrain_tokenizer(const PretrainOptions& o, const std::vector<std::string>& docs,
                              std::ostream& log) {
-  std::filesystem::path target = o.output / "tokenizer.json";
-  if (o.resume && std::filesystem::exists(target)) return Tokenizer::from_file(target);
+  const std::filesystem::path existing = tokenizer_file(o.output);  // .model or .json
+  if (o.resume && std::filesystem::exists(existing)) return Tokenizer::from_file(existing);
   if (o.tokenizer) {
     Tokenizer given = Tokenizer::from_file(*o.tokenizer);   // validates before copying
     const std::string text = read_text_file(*o.tokenizer);  // .gz is stored uncompressed
+    const std::filesystem::path target = o.output / given.file_name();
     if (!std::filesystem::exists(target) || !std::filesystem::equivalent(*o.tokenizer, target)) {
       std::ofstream out(target, std::ios::binary);
       out << text;
@@ -147,6 +150,7 @@ Tokenizer pretrain_tokenizer(const PretrainOptions& o, const std::vector<std::st
   BpeTrainerOptions bpe;
   bpe.vocab_size = o.vocab_size;
   bpe.special_tokens = {o.eos_token};
+  const std::filesystem::path target = o.output / "tokenizer.json";
   std::ofstream out(target);
   out << train_bpe(docs, bpe);
   if (!out) throw DataError(target.string() + ": cannot write");
