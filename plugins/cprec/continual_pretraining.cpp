@@ -261,9 +261,10 @@ PretrainOutcome continual_pretrain(llm::CausalLm& model, const std::string& toke
   DataParallel* dp = ctx.data_parallel();
   if (dp != nullptr) dp->broadcast(model->parameters());    // all ranks start from rank 0's weights
   const bool root_rank = dp == nullptr || dp->rank() == 0;  // rank 0 writes the shared folders
-  llm::GradientAccumulator acc(*optimizer, schedule, o.accumulation_steps, 1.0, dp,
-                               precision);
+  llm::GradientAccumulator acc(*optimizer, schedule, o.accumulation_steps, 1.0, dp, precision);
   model->train();
+  // Same gradients (LlmScale.ActivationCheckpointingGivesTheSameGradients), so not in the identity.
+  model->set_activation_checkpointing(o.activation_checkpointing);
   const int64_t report = std::max<int64_t>(1, out.steps / 10);
   const auto started = std::chrono::steady_clock::now();
   while (schedule.step() < out.steps) {
@@ -299,6 +300,7 @@ PretrainOutcome continual_pretrain(llm::CausalLm& model, const std::string& toke
     }
   }
   model->eval();
+  model->set_activation_checkpointing(false);  // adaptation chooses its own
   const double seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   const auto& losses = progress.losses;

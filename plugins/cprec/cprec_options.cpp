@@ -57,6 +57,9 @@ void read_pretrain(Params& p, PretrainOptions& o, const std::vector<std::string>
   o.checkpoint_every =
       p.integer("pretrain_checkpoint_every", o.checkpoint_every,
                 "steps between resumable pre-training checkpoints (0: only when stopped)", 0);
+  o.activation_checkpointing = p.flag(
+      "pretrain_activation_checkpointing", o.activation_checkpointing,
+      "recompute each layer's activations in backward (memory of one layer, ~1 more forward)");
 }
 
 void read_adapt(Params& p, AdaptOptions& o) {

@@ -28,6 +28,7 @@ struct PretrainOptions {
   bool share_across_seeds = false;  //!< one artefact for every seed (pre-trained with seed 0)
   // Not part of the artefact's identity (a resumed run ends with the same weights):
   int64_t checkpoint_every = 100;  //!< steps between resumable checkpoints (0: only on a stop)
+  bool activation_checkpointing = false;  //!< recompute layer activations in backward
 };
 
 //! Target adaptation and scoring settings.

@@ -75,12 +75,21 @@ std::vector<std::vector<int64_t>> greedy_decode(llm::CausalLm& lm, const torch::
   std::vector<bool> done(b, false);
   for (int64_t step = 0; step < max_new; ++step) {
     if (tries != nullptr) {  // keep only the tokens each row's trie allows
-      auto allowed = torch::zeros(logp.sizes(), torch::kBool);
-      auto a = allowed.accessor<bool, 2>();
+      // The mask is built on the device from the few (row, token) pairs: a [B, vocab] host mask
+      // would cross to the GPU at every step (150k vocabulary: 150 kB a row).
+      std::vector<int64_t> rows, tokens;
       for (int64_t i = 0; i < b; ++i) {
-        for (int64_t t : (*tries)[i].allowed(out[i])) a[i][t] = true;
+        for (int64_t t : (*tries)[i].allowed(out[i])) {
+          rows.push_back(i);
+          tokens.push_back(t);
+        }
       }
-      logp = logp.masked_fill(allowed.to(logp.device()).logical_not(), -INFINITY);
+      auto allowed = torch::zeros(logp.sizes(), logp.options().dtype(torch::kBool));
+      const auto on = [&](const std::vector<int64_t>& v) {
+        return torch::tensor(v, torch::kLong).to(logp.device());
+      };
+      if (!rows.empty()) allowed.index_put_({on(rows), on(tokens)}, true);
+      logp = logp.masked_fill(allowed.logical_not(), -INFINITY);
     }
     const auto next = logp.argmax(-1).cpu();
     std::vector<int64_t> feed(b, stop);

@@ -75,13 +75,22 @@ check "only rank 0 prints the table" test "$(grep -c '^### HR@10' two.log)" -eq 
 check "no other rank's artefact folders remain" \
   test -z "$(find two_artifacts -name '*.rank1')"
 # Same weights: summation order differs (each rank sums its rows, then Gloo sums the ranks), so
-# float32 results agree to rounding, amplified a little by Adam over the steps.
+# float32 results agree to rounding, amplified a little by Adam over the steps. Adam can amplify
+# more where a gradient is near zero: its update is about lr x sign(g), so rounding that flips
+# the sign of a vanishing gradient moves that weight by up to 2 lr in a step (seen: 1 of CPRec's
+# 4096 o_proj weights off by 6.9e-4 after adaptation at lr 1e-3, every other weight within 5e-5).
+# So 99.9% of the values must agree to the tolerance, and none may be further apart than
+# such flips allow.
 tolerance=1e-4
+outliers=5e-3
 for t in movies/sasrec/seed_1/item_embeddings.safetensors movies/cprec/seed_1/model/model.safetensors \
   movies/rsllm/seed_1/model/rsllm.safetensors; do
+  q=$(diff_tensors "one_artifacts/$t" "two_artifacts/$t" 0.999)
   d=$(diff_tensors "one_artifacts/$t" "two_artifacts/$t")
-  check "$t: max |1 process - 2 processes| = $d <= $tolerance" \
-    $py -c "import sys; sys.exit(0 if float('$d') <= $tolerance else 1)"
+  check "$t: 99.9% of |1 process - 2 processes| = $q <= $tolerance" \
+    $py -c "import sys; sys.exit(0 if float('$q') <= $tolerance else 1)"
+  check "$t: max |1 process - 2 processes| = $d <= $outliers" \
+    $py -c "import sys; sys.exit(0 if float('$d') <= $outliers else 1)"
 done
 pre=$(ls two_artifacts/shared | grep '^cprec-[0-9a-f]*$')
 d=$(diff_tensors "one_artifacts/shared/$pre/model/model.safetensors" \

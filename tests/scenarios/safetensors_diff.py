@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 """Largest absolute difference between the tensors of two safetensors files (same names, shapes).
 
-usage: safetensors_diff.py A B   prints the largest |a - b| over every tensor; exits 1 when the
-files hold different tensor names or shapes. numpy only (the format: an 8-byte little-endian
+usage: safetensors_diff.py A B [Q]   prints the largest |a - b| over every tensor (or, with Q,
+the Q-quantile of |a - b| over all values); exits 1 when the files hold different tensor names or
+shapes. numpy only (the format: an 8-byte little-endian
 header length, a JSON header of name -> dtype, shape, data_offsets, then the raw data).
 """
 import json
@@ -33,8 +34,9 @@ def main():
     if a.keys() != b.keys() or any(a[k].shape != b[k].shape for k in a):
         print("different tensors")
         return 1
-    print(max(float(np.max(np.abs(a[k].astype(np.float64) - b[k]))) if a[k].size else 0.0
-              for k in a))
+    diffs = [np.abs(a[k].astype(np.float64) - b[k]).ravel() for k in a if a[k].size]
+    every = np.concatenate(diffs) if diffs else np.zeros(1)
+    print(float(np.quantile(every, float(sys.argv[3]))) if len(sys.argv) > 3 else float(every.max()))
     return 0
 
 

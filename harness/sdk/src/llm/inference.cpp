@@ -279,13 +279,25 @@ struct BeamState {
   int64_t first_row = 0;                        //!< row of beams[0] in the cache and `lp`
 };
 
-/// One step of one prompt's search: extends its beams (rows first_row.. of `lp`, log-probs)
-/// by the tokens the trie allows, keeps the best, moves complete titles to `finished`. The
-/// surviving beams' parent rows and new tokens are appended to `rows` and `tokens`; none when
-/// the search of this prompt is over.
-void beam_step(BeamState& s, const torch::TensorAccessor<float, 2>& lp, const TitleTrie& trie,
-               int64_t num_beams, bool length_normalize, std::vector<int64_t>& rows,
-               std::vector<int64_t>& tokens) {
+/// The (row, token) pairs every live beam may extend by, in the order beam_step reads them.
+void allowed_pairs(const std::vector<BeamState>& states, const TitleTrie& trie,
+                   std::vector<int64_t>& rows, std::vector<int64_t>& tokens) {
+  for (const BeamState& s : states) {
+    for (size_t b = 0; b < s.beams.size(); ++b) {
+      for (int64_t token : trie.allowed(s.beams[b].ids)) {
+        rows.push_back(s.first_row + static_cast<int64_t>(b));
+        tokens.push_back(token);
+      }
+    }
+  }
+}
+
+/// One step of one prompt's search: extends its beams by the tokens the trie allows, whose
+/// log-probs `picked` yields in allowed_pairs() order, keeps the best, moves complete titles to
+/// `finished`. The surviving beams' parent rows and new tokens are appended to `rows` and
+/// `tokens`; none when the search of this prompt is over.
+void beam_step(BeamState& s, const float*& picked, const TitleTrie& trie, int64_t num_beams,
+               bool length_normalize, std::vector<int64_t>& rows, std::vector<int64_t>& tokens) {
   auto final_score = [&](const Hypothesis& h) {
     return length_normalize ? h.log_prob / static_cast<double>(h.ids.size()) : h.log_prob;
   };
@@ -296,9 +308,8 @@ void beam_step(BeamState& s, const torch::TensorAccessor<float, 2>& lp, const Ti
   };
   std::vector<Candidate> candidates;
   for (size_t b = 0; b < s.beams.size(); ++b) {
-    const auto row = lp[s.first_row + static_cast<int64_t>(b)];
     for (int64_t token : trie.allowed(s.beams[b].ids)) {
-      candidates.push_back({s.beams[b].log_prob + static_cast<double>(row[token]), b, token});
+      candidates.push_back({s.beams[b].log_prob + static_cast<double>(*picked++), b, token});
     }
   }
   std::sort(candidates.begin(), candidates.end(),
@@ -355,15 +366,24 @@ std::vector<std::vector<Hypothesis>> constrained_beam_search_batch(
   KvCache cache = model->new_cache();
   torch::Tensor logp = run_prompts(model, prompts, cache, "constrained_beam_search");
   for (size_t r = 0; r < states.size(); ++r) states[r].first_row = static_cast<int64_t>(r);
+  const auto on_device = [&](const std::vector<int64_t>& v) {
+    return torch::tensor(v, torch::kLong).to(device);
+  };
   for (;;) {
-    const torch::Tensor lp = logp.cpu().contiguous();
-    const auto acc = lp.accessor<float, 2>();
+    // Only the allowed tokens' log-probs leave the device: the whole [rows, vocab] matrix would
+    // be rows x 150k floats a step for a Qwen vocabulary.
+    std::vector<int64_t> at_rows, at_tokens;
+    allowed_pairs(states, trie, at_rows, at_tokens);
+    const torch::Tensor lp =
+        at_rows.empty() ? torch::empty({0})
+                        : logp.index({on_device(at_rows), on_device(at_tokens)}).cpu().contiguous();
+    const float* picked = lp.data_ptr<float>();
     std::vector<int64_t> rows, tokens;  // the next step's beams of every prompt, in one batch
     for (BeamState& s : states) {
-      if (!s.beams.empty()) beam_step(s, acc, trie, num_beams, length_normalize, rows, tokens);
+      if (!s.beams.empty()) beam_step(s, picked, trie, num_beams, length_normalize, rows, tokens);
     }
     if (rows.empty()) break;
-    reorder_cache(cache, torch::tensor(rows, torch::kLong).to(device));
+    reorder_cache(cache, on_device(rows));
     ForwardOptions fwd;
     fwd.cache = &cache;  // the cache's mask (the prompts' padding) is extended by the new token
     torch::Tensor step = torch::tensor(tokens, torch::kLong).unsqueeze(1).to(device);
