@@ -4,6 +4,7 @@
 #include <ATen/autocast_mode.h>
 #include <torch/torch.h>
 
+#include "llm/autocast_state.h"
 #include "recbench/error.h"
 
 namespace recbench {
@@ -68,17 +69,10 @@ AutocastScope::AutocastScope(Precision p, const torch::Device& device) {
   if (p != Precision::bf16_mixed && p != Precision::fp16_mixed) return;
   active_ = true;
   cuda_ = device.is_cuda();
-  if (cuda_) {
-    was_enabled_ = at::autocast::is_enabled();
-    was_dtype_ = at::autocast::get_autocast_gpu_dtype();
-    at::autocast::set_autocast_gpu_dtype(compute_dtype(p));
-    at::autocast::set_enabled(true);
-  } else {
-    was_enabled_ = at::autocast::is_cpu_enabled();
-    was_dtype_ = at::autocast::get_autocast_cpu_dtype();
-    at::autocast::set_autocast_cpu_dtype(compute_dtype(p));
-    at::autocast::set_cpu_enabled(true);
-  }
+  const auto was = detail::AutocastState::of(device);
+  was_enabled_ = was.enabled;
+  was_dtype_ = was.dtype;
+  detail::AutocastState{true, compute_dtype(p)}.apply(device);
   at::autocast::increment_nesting();
 }
 
@@ -86,13 +80,7 @@ AutocastScope::~AutocastScope() {
   if (!active_) return;
   // The cast-weight cache lives while any scope is open, as with Python's torch.autocast.
   if (at::autocast::decrement_nesting() == 0) at::autocast::clear_cache();
-  if (cuda_) {
-    at::autocast::set_enabled(was_enabled_);
-    at::autocast::set_autocast_gpu_dtype(was_dtype_);
-  } else {
-    at::autocast::set_cpu_enabled(was_enabled_);
-    at::autocast::set_autocast_cpu_dtype(was_dtype_);
-  }
+  detail::AutocastState{was_enabled_, was_dtype_}.apply(cuda_ ? torch::kCUDA : torch::kCPU);
 }
 
 LossScaler::LossScaler(bool enabled, double initial_scale, int64_t growth_interval)

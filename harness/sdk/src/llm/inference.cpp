@@ -37,6 +37,16 @@ torch::Tensor ids_tensor(const std::vector<int64_t>& ids, const torch::Device& d
   return torch::tensor(ids, torch::kLong).unsqueeze(0).to(device);
 }
 
+/// Each candidate's score on the host ([C] float64): the sum of its tokens' log-probs `pred`
+/// [C, L, V] at `ids` [C, L] where `mask` is 1, divided by its length when `length_normalize`.
+torch::Tensor candidate_scores(const torch::Tensor& pred, const torch::Tensor& ids,
+                               const torch::Tensor& mask, bool length_normalize) {
+  torch::Tensor token_lp = pred.gather(-1, ids.unsqueeze(-1)).squeeze(-1) * mask;
+  torch::Tensor sums = token_lp.sum(1).to(torch::kDouble);
+  if (length_normalize) sums = sums / mask.sum(1).clamp_min(1).to(torch::kDouble);
+  return sums.cpu().contiguous();
+}
+
 //! Runs `prompt_embeds` [1, P, H] into `cache`; returns the next-token log-probs [1, V] (float).
 torch::Tensor run_prompt(CausalLm& model, const torch::Tensor& prompt_embeds, KvCache& cache) {
   if (prompt_embeds.dim() != 3 || prompt_embeds.size(0) != 1 || prompt_embeds.size(1) == 0) {
@@ -128,11 +138,9 @@ std::vector<double> score_continuations_embeds(CausalLm& model, const torch::Ten
       torch::Tensor logits = model->forward(ids.slice(1, 0, len - 1), fwd).logits;
       pred = torch::cat({pred, torch::log_softmax(logits.to(torch::kFloat), -1)}, 1);
     }
-    torch::Tensor token_lp = pred.gather(-1, ids.unsqueeze(-1)).squeeze(-1) * mask;
-    torch::Tensor sums = token_lp.sum(1).to(torch::kDouble);
-    if (options.length_normalize) sums = sums / mask.sum(1).clamp_min(1).to(torch::kDouble);
-    sums = sums.cpu();
-    for (int64_t i = 0; i < c; ++i) scores[begin + i] = sums[i].item<double>();
+    const torch::Tensor sums = candidate_scores(pred, ids, mask, options.length_normalize);
+    const auto s = sums.accessor<double, 1>();
+    for (int64_t i = 0; i < c; ++i) scores[begin + i] = s[i];
   }
   return scores;
 }
@@ -183,10 +191,7 @@ std::vector<std::vector<double>> score_pairs(CausalLm& model,
       torch::Tensor logits = model->forward(ids.slice(1, 0, len - 1), fwd).logits;
       pred = torch::cat({pred, torch::log_softmax(logits.to(torch::kFloat), -1)}, 1);
     }
-    torch::Tensor token_lp = pred.gather(-1, ids.unsqueeze(-1)).squeeze(-1) * mask;
-    torch::Tensor sums = token_lp.sum(1).to(torch::kDouble);
-    if (options.length_normalize) sums = sums / mask.sum(1).clamp_min(1).to(torch::kDouble);
-    sums = sums.cpu().contiguous();
+    const torch::Tensor sums = candidate_scores(pred, ids, mask, options.length_normalize);
     const auto s = sums.accessor<double, 1>();
     for (int64_t i = 0; i < c; ++i) {
       const auto& [r, j] = pairs[begin + static_cast<size_t>(i)];

@@ -3,12 +3,11 @@
 
 #include <torch/torch.h>
 
-#include <ATen/autocast_mode.h>
-
 #include <cmath>
 #include <mutex>
 #include <numbers>
 
+#include "autocast_state.h"
 #include "recbench/error.h"
 
 namespace recbench::llm {
@@ -310,11 +309,9 @@ struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
     ctx->saved_data["layer"] = layer_address;
     ctx->saved_data["fused"] = fused;
     ctx->saved_data["causal_only"] = causal_only;
-    const bool cuda = x.is_cuda();
-    ctx->saved_data["autocast"] =
-        cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
-    ctx->saved_data["autocast_dtype"] = static_cast<int64_t>(
-        cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype());
+    const auto autocast = detail::AutocastState::of(x.device());
+    ctx->saved_data["autocast"] = autocast.enabled;
+    ctx->saved_data["autocast_dtype"] = static_cast<int64_t>(autocast.dtype);
     ctx->saved_data["weights"] = static_cast<int64_t>(weights.size());
     ctx->save_for_backward({x, cos, sin, bias, allowed});
     return layer->forward(x, {cos, sin, bias, allowed, fused, causal_only}, nullptr, 0);
@@ -340,30 +337,16 @@ struct CheckpointedLayer : torch::autograd::Function<CheckpointedLayer> {
     }
     {
       torch::AutoGradMode grad_on(true);
-      const bool cuda = x.is_cuda();
-      const bool autocast = ctx->saved_data["autocast"].toBool();
-      const auto dtype = static_cast<torch::ScalarType>(ctx->saved_data["autocast_dtype"].toInt());
-      const bool was = cuda ? at::autocast::is_enabled() : at::autocast::is_cpu_enabled();
-      const auto was_dtype =
-          cuda ? at::autocast::get_autocast_gpu_dtype() : at::autocast::get_autocast_cpu_dtype();
-      if (cuda) {
-        at::autocast::set_autocast_gpu_dtype(dtype);
-        at::autocast::set_enabled(autocast);
-      } else {
-        at::autocast::set_autocast_cpu_dtype(dtype);
-        at::autocast::set_cpu_enabled(autocast);
-      }
+      const auto was = detail::AutocastState::of(x.device());
+      detail::AutocastState{
+          ctx->saved_data["autocast"].toBool(),
+          static_cast<torch::ScalarType>(ctx->saved_data["autocast_dtype"].toInt())}
+          .apply(x.device());
       y = layer->forward(x,
                          {saved[1], saved[2], saved[3], saved[4], ctx->saved_data["fused"].toBool(),
                           ctx->saved_data["causal_only"].toBool()},
                          nullptr, 0);
-      if (cuda) {
-        at::autocast::set_enabled(was);
-        at::autocast::set_autocast_gpu_dtype(was_dtype);
-      } else {
-        at::autocast::set_cpu_enabled(was);
-        at::autocast::set_autocast_cpu_dtype(was_dtype);
-      }
+      was.apply(x.device());
     }
     {
       std::lock_guard<std::mutex> lock(gen.mutex());
