@@ -99,7 +99,7 @@ bool LossScaler::unscale(const std::vector<torch::Tensor>& params) const {
   torch::NoGradGuard no_grad;
   bool finite = true;
   for (const auto& p : params) {
-    torch::Tensor g = p.grad();
+    const torch::Tensor& g = p.grad();  // div_ scales the gradient itself
     if (!g.defined()) continue;
     g.div_(scale_);
     if (finite && !torch::isfinite(g).all().item<bool>()) finite = false;

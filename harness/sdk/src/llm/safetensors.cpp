@@ -134,7 +134,9 @@ SafetensorsFile::SafetensorsFile(const std::filesystem::path& path) : path_(path
         }
         continue;
       }
-      entries_[key] = parse_entry(name + ": tensor '" + key + "'", value, data_size);
+      std::string where = name;
+      where.append(": tensor '").append(key).append("'");
+      entries_[key] = parse_entry(where, value, data_size);
       order_.push_back(key);
       spans.emplace_back(entries_[key].begin, entries_[key].end);
     }
@@ -186,10 +188,8 @@ void SafetensorsFile::copy_into(const std::string& name, torch::Tensor& dst) con
   // The pages are clean file pages of a private read-only mapping: MADV_DONTNEED drops them from
   // the resident set (a later read faults them in again from the file).
   const auto page = static_cast<uintptr_t>(::sysconf(_SC_PAGESIZE));
-  const auto first = reinterpret_cast<uintptr_t>(bytes) / page * page;
-  const auto last = reinterpret_cast<uintptr_t>(data_ + e.end);
-  ::madvise(reinterpret_cast<void*>(first), last - first,
-            MADV_DONTNEED);  // NOLINT(performance-no-int-to-ptr)
+  unsigned char* start = bytes - reinterpret_cast<uintptr_t>(bytes) % page;  // page-aligned
+  ::madvise(start, static_cast<size_t>(data_ + e.end - start), MADV_DONTNEED);
 }
 
 void save_safetensors(const std::filesystem::path& path, const NamedTensors& tensors,
