@@ -9,16 +9,10 @@
 #include "recbench/llm/backbone.h"
 #include "recbench/llm/bpe_trainer.h"
 #include "recbench/llm/checkpoint.h"
+#include "unit/llm/temp_dir.h"
 
 namespace recbench::llm {
 namespace {
-
-std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("recbench_backbone_" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 //! A small tokenizer whose special tokens are `specials`.
 std::string tokenizer_json(const std::vector<std::string>& specials) {
@@ -48,7 +42,7 @@ TEST(LlmBackbone, EosIsTheConfigsThenTheTokenizersEndOfText) {
 }
 
 TEST(LlmBackbone, LoadsModelTokenizerAndEos) {
-  const auto dir = temp_dir("load");
+  const auto dir = temp_dir("backbone_load");
   const std::string json = tokenizer_json({"<|endoftext|>"});
   const auto tok = Tokenizer::from_json(json, "test");
   ModelConfig config = ModelConfig::tiny(tok.vocab_size());
@@ -68,7 +62,7 @@ TEST(LlmBackbone, LoadsModelTokenizerAndEos) {
 }
 
 TEST(LlmBackbone, ReadsASentencePieceFolderAndItsEndOfSequence) {
-  const auto dir = temp_dir("sentencepiece");
+  const auto dir = temp_dir("backbone_sentencepiece");
   const std::string model_bytes = read_text_file(std::filesystem::path(RECBENCH_TEST_DATA_DIR) /
                                                  "llm" / "tiny_sentencepiece.model");
   write_text_file(dir / "tokenizer.model", model_bytes);
@@ -89,7 +83,7 @@ TEST(LlmBackbone, ReadsASentencePieceFolderAndItsEndOfSequence) {
   EXPECT_TRUE(load_backbone(dir, torch::kCPU, "test").tokenizer.is_sentencepiece());
 
   // A plugin saving the backbone writes the bytes under the name they are read back from.
-  const auto saved = temp_dir("sentencepiece_saved");
+  const auto saved = temp_dir("backbone_sentencepiece_saved");
   write_text_file(saved / "tokenizer.json", "stale");
   save_tokenizer(saved, backbone.tokenizer_json);
   EXPECT_FALSE(std::filesystem::exists(saved / "tokenizer.json"));
@@ -102,7 +96,7 @@ TEST(LlmBackbone, ReadsASentencePieceFolderAndItsEndOfSequence) {
 }
 
 TEST(LlmBackbone, AFolderWithoutTokenizerIsAConfigErrorNamingTheKey) {
-  const auto dir = temp_dir("no_tokenizer");
+  const auto dir = temp_dir("backbone_no_tokenizer");
   torch::manual_seed(0);
   save_model(CausalLm(ModelConfig::tiny(64)), dir);
   try {

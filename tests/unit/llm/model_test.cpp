@@ -15,18 +15,12 @@
 #include "recbench/llm/safetensors.h"
 #include "recbench/llm/tokenizer.h"
 #include "unit/error_of.h"
+#include "unit/llm/temp_dir.h"
 
 namespace recbench::llm {
 namespace {
 
 const std::filesystem::path kFixtures = std::filesystem::path(RECBENCH_TEST_DATA_DIR) / "llm";
-
-std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("recbench_llm_" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 CausalLm tiny_model(uint64_t seed = 7) {
   torch::manual_seed(seed);
@@ -74,7 +68,7 @@ TEST(LlmCheckpoint, SaveLoadRoundTripIncludingShards) {
   torch::NoGradGuard no_grad;
   torch::Tensor before = model->forward(ids).logits;
   for (uint64_t shard : {uint64_t{5} << 30, uint64_t{64} << 10}) {
-    auto dir = temp_dir("roundtrip");
+    auto dir = temp_dir("llm_roundtrip");
     save_model(model, dir, shard);
     bool sharded = std::filesystem::exists(dir / "model.safetensors.index.json");
     EXPECT_EQ(sharded, shard < (1u << 20));
@@ -93,7 +87,7 @@ TEST(LlmCheckpoint, SaveLoadRoundTripIncludingShards) {
 }
 
 TEST(LlmCheckpoint, MissingAndMisshapedTensorsAreNamed) {
-  auto dir = temp_dir("missing");
+  auto dir = temp_dir("llm_missing");
   CausalLm model = tiny_model();
   save_model(model, dir);
   NamedTensors tensors = model->hf_state();
@@ -109,7 +103,7 @@ TEST(LlmCheckpoint, MissingAndMisshapedTensorsAreNamed) {
 }
 
 TEST(LlmSafetensors, RoundTripsDtypesAndMetadata) {
-  auto path = temp_dir("st") / "x.safetensors";
+  auto path = temp_dir("llm_st") / "x.safetensors";
   NamedTensors in = {{"f32", torch::randn({2, 3})},
                      {"bf16", torch::randn({4}).to(torch::kBFloat16)},
                      {"i64", torch::arange(5)},
@@ -127,7 +121,7 @@ TEST(LlmSafetensors, RoundTripsDtypesAndMetadata) {
 }
 
 TEST(LlmSafetensors, CorruptFilesFailWithClearMessages) {
-  auto dir = temp_dir("corrupt");
+  auto dir = temp_dir("llm_corrupt");
   auto good = dir / "good.safetensors";
   save_safetensors(good, {{"w", torch::randn({16, 16})}});
   std::string bytes = read_text_file(good);
@@ -223,7 +217,7 @@ TEST(LlmLora, ZeroBIsTheBaseModelAndMergeKeepsTheFunction) {
   }
   torch::Tensor adapted = model->forward(ids).logits.detach();
   EXPECT_FALSE(torch::allclose(adapted, base, 1e-4, 1e-4));
-  auto dir = temp_dir("lora");
+  auto dir = temp_dir("llm_lora");
   save_lora_adapter(model, dir);
   CausalLm fresh = tiny_model();
   load_lora_adapter(fresh, dir);
@@ -288,7 +282,7 @@ TEST(LlmLora, DropoutActsInTrainingOnly) {
   torch::Tensor train2 = model->forward(ids).logits.detach();
   EXPECT_FALSE(torch::allclose(train1, train2, 1e-4, 1e-4));  // dropout masks differ
   EXPECT_FALSE(torch::allclose(train1, eval1, 1e-4, 1e-4));
-  auto dir = temp_dir("lora_dropout_" + std::to_string(::getpid()));
+  auto dir = temp_dir("llm_lora_dropout_" + std::to_string(::getpid()));
   save_lora_adapter(model, dir);
   auto config = nlohmann::json::parse(read_text_file(dir / "adapter_config.json"));
   EXPECT_EQ(config["lora_dropout"].get<double>(), 0.5);

@@ -17,16 +17,10 @@
 #include "recbench/precision.h"
 #include "recbench/schedule.h"
 #include "unit/error_of.h"
+#include "unit/llm/temp_dir.h"
 
 namespace recbench::llm {
 namespace {
-
-std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("recbench_precision_" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 CausalLm tiny_model(uint64_t seed = 11) {
   torch::manual_seed(seed);
@@ -165,7 +159,7 @@ TEST(Precision, SavingAndLoadingKeepEveryTensorsDtype) {
     torch::NoGradGuard no_grad;  // a non-zero adapter, so the round trip is not trivially equal
     for (auto& [name, t] : model->lora_state()) t.normal_(0, 0.1);
   }
-  const auto dir = temp_dir("dtypes");
+  const auto dir = temp_dir("precision_dtypes");
   save_model(model, dir / "base");
   save_lora_adapter(model, dir / "adapter");
   SafetensorsFile base(dir / "base" / "model.safetensors");

@@ -12,16 +12,10 @@
 #include "recbench/llm/model.h"
 #include "recbench/llm/training.h"
 #include "unit/error_of.h"
+#include "unit/llm/temp_dir.h"
 
 namespace recbench::llm {
 namespace {
-
-std::filesystem::path temp_dir(const std::string& name) {
-  auto dir = std::filesystem::temp_directory_path() / ("recbench_scale_" + name);
-  std::filesystem::remove_all(dir);
-  std::filesystem::create_directories(dir);
-  return dir;
-}
 
 CausalLm tiny_model(uint64_t seed = 21) {
   torch::manual_seed(seed);
@@ -88,7 +82,7 @@ TEST(LlmScale, LoadingBuildsNoRandomModelFirstAndKeepsTheStoredValues) {
     torch::NoGradGuard no_grad;
     for (auto& p : model->parameters()) p.set_data(p.to(torch::kBFloat16));
   }
-  const auto dir = temp_dir("lean");
+  const auto dir = temp_dir("scale_lean");
   save_model(model, dir);
   torch::manual_seed(5);
   const torch::Tensor untouched = torch::randn({8});
