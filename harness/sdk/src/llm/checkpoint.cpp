@@ -46,7 +46,7 @@ void copy_into(torch::Tensor& param, const torch::Tensor& value, const std::stri
 }  // namespace
 
 torch::ScalarType default_dtype(const torch::Device& device) {
-  return device.is_cuda() ? torch::kBFloat16 : torch::kFloat;
+  return compute_dtype(default_precision(device));  // the `auto` policy's products
 }
 
 void load_weights(CausalLm& model, const std::filesystem::path& dir) {
