@@ -131,7 +131,8 @@ TEST(GlooGroup, BucketedGradientSumIsWeightedAndEqualOnEveryRank) {
     EXPECT_EQ(group.rank(), rank);
     EXPECT_EQ(group.world_size(), 2);
     group.set_bucket_bytes(64);  // several buckets: 16 floats each
-    torch::manual_seed(7);       // the same "parameters" on both ranks
+    // Values do not matter (gradients are set below), only shapes and dtypes: the global
+    // generator shared by both threads may interleave.
     std::vector<torch::Tensor> params{torch::randn({5, 7}),
                                       torch::randn({3}),
                                       torch::randn({40}),
@@ -169,9 +170,10 @@ TEST(GlooGroup, BroadcastSumAndShareFromRoot) {
   double sums[2] = {0, 0};
   std::vector<double> shared[2];
   on_two_ranks([&](int rank, dist::ProcessGroup& group) {
-    torch::manual_seed(static_cast<uint64_t>(100 + rank));  // ranks start different
-    auto weight = torch::randn({3, 4}).requires_grad_(true);
-    auto buffer = torch::randn({5});
+    // Ranks start different. No RNG: the global generator is shared by both threads.
+    const double offset = 100.0 * rank;
+    auto weight = (torch::arange(12, torch::kFloat).reshape({3, 4}) + offset).requires_grad_(true);
+    auto buffer = torch::arange(5, torch::kFloat) * 0.5 - offset;
     group.broadcast({weight, buffer});
     after[rank] = torch::cat({weight.detach().reshape(-1), buffer});
     sums[rank] = group.sum(rank == 0 ? 1.5 : 2.25);
@@ -179,9 +181,9 @@ TEST(GlooGroup, BroadcastSumAndShareFromRoot) {
     group.share_from_root(shared[rank], std::chrono::seconds(5));
     group.barrier();
   });
-  torch::manual_seed(100);
-  const auto root = torch::randn({3, 4});
-  EXPECT_TRUE(torch::equal(after[0].slice(0, 0, 12), root.reshape(-1)));
+  const auto root =
+      torch::cat({torch::arange(12, torch::kFloat), torch::arange(5, torch::kFloat) * 0.5});
+  EXPECT_TRUE(torch::equal(after[0], root));
   EXPECT_TRUE(torch::equal(after[0], after[1]));
   EXPECT_DOUBLE_EQ(sums[0], 3.75);
   EXPECT_DOUBLE_EQ(sums[1], 3.75);
