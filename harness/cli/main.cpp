@@ -15,6 +15,9 @@ constexpr const char* kUsage =
 
 usage:
   recbench run EXPERIMENT.toml [--out FILE.h5] [--set key=value ...] [--resume] [--device cpu|cuda]
+               [--model LABEL] [--dataset NAME] [--seed S]
+                                       runs only the cells named (repeatable)
+               [--rerun-changed]       with --resume: retrains cells whose settings changed
                [--shard i/N]           runs shard i of N (0-based) of the experiment's cells
                [--nproc N] [--dist-timeout SECONDS]
                                        trains each cell data-parallel over N processes

@@ -35,7 +35,16 @@ int run_command(const std::vector<std::string>& args) {
       "set,s", po::value<std::vector<std::string>>()->composing(),
       "override a key, e.g. --set models.sasrec.params.hidden_size=32 (repeatable)")(
       "resume", po::bool_switch(), "continue an existing results file, skipping complete cells")(
-      "device", po::value<std::string>(), "cpu or cuda (default: experiment.device)")(
+      "rerun-changed", po::bool_switch(),
+      "with --resume: train again the complete cells whose parameters or protocol changed "
+      "(otherwise such a file is refused)")("dataset",
+                                            po::value<std::vector<std::string>>()->composing(),
+                                            "run only this dataset's cells (repeatable)")(
+      "model", po::value<std::vector<std::string>>()->composing(),
+      "run only this model label's cells, and those it reads (repeatable)")(
+      "seed", po::value<std::vector<int64_t>>()->composing(),
+      "run only this seed's cells (repeatable)")("device", po::value<std::string>(),
+                                                 "cpu or cuda (default: experiment.device)")(
       "shard", po::value<std::string>(),
       "run only shard i of N (0-based, e.g. $SLURM_ARRAY_TASK_ID/4); default --out: "
       "<output>.shard-i-of-N.h5; combine the parts with recbench merge")(
@@ -92,6 +101,13 @@ int run_command(const std::vector<std::string>& args) {
   if (vm.count("out")) options.output = vm["out"].as<std::string>();
   if (vm.count("device")) options.device = vm["device"].as<std::string>();
   options.resume = vm["resume"].as<bool>();
+  options.rerun_changed = vm["rerun-changed"].as<bool>();
+  if (options.rerun_changed && !options.resume) {
+    throw ConfigError("--rerun-changed: it only applies to --resume");
+  }
+  if (vm.count("dataset")) options.select.datasets = vm["dataset"].as<std::vector<std::string>>();
+  if (vm.count("model")) options.select.models = vm["model"].as<std::vector<std::string>>();
+  if (vm.count("seed")) options.select.seeds = vm["seed"].as<std::vector<int64_t>>();
   options.worker = worker;
   options.dist_timeout = std::chrono::seconds(timeout);
   if (vm.count("plugin-path")) {

@@ -44,4 +44,26 @@ expect 0 "skipped" -- "$bin" run exp.toml --out killed.h5 --resume --set experim
   --set experiment.cache_dir=\"cache\" --set experiment.log_level=\"info\"
 expect 0 "^NDCG@10,tiny,pop,[^,]+,[^,]+,6,0,1$" -- "$bin" report killed.h5 --format csv --metric NDCG@10
 
+# --model/--seed run only the cells they name; --resume without them completes the rest.
+expect 0 "1 complete, 0 skipped" -- "$bin" run exp.toml --out some.h5 --model pop --seed 2 \
+  --set experiment.cache_dir=\"cache\" --set experiment.log_level=\"info\"
+expect 0 "^NDCG@10,tiny,pop,[^,]+,,1,0," -- "$bin" report some.h5 --format csv --metric NDCG@10
+expect_error "--model narm: not in the experiment \(it has random, pop\)" -- \
+  "$bin" run exp.toml --out some.h5 --resume --model narm --set experiment.cache_dir=\"cache\"
+expect 0 "3 complete, 1 skipped" -- "$bin" run exp.toml --out some.h5 --resume \
+  --set experiment.cache_dir=\"cache\" --set experiment.log_level=\"info\"
+
+# A complete cell whose parameters changed is not skipped silently: refused, or retrained.
+expect_error "some.h5: 2 complete cell\(s\) ran with settings other than the experiment's now: tiny/pop/seed_1 \(params.log_counts: false there, true now\), tiny/pop/seed_2 .*--rerun-changed" -- \
+  "$bin" run exp.toml --out some.h5 --resume --set models.pop.params.log_counts=true \
+  --set experiment.cache_dir=\"cache\"
+expect 0 "2 complete, 2 skipped" -- "$bin" run exp.toml --out some.h5 --resume --rerun-changed \
+  --set models.pop.params.log_counts=true --set experiment.cache_dir=\"cache\" \
+  --set experiment.log_level=\"info\"
+expect 0 "0 complete, 4 skipped" -- "$bin" run exp.toml --out some.h5 --resume \
+  --set models.pop.params.log_counts=true --set experiment.cache_dir=\"cache\" \
+  --set experiment.log_level=\"info\"
+expect_error "--rerun-changed: it only applies to --resume" -- \
+  "$bin" run exp.toml --out other.h5 --rerun-changed --set experiment.cache_dir=\"cache\"
+
 finish cli

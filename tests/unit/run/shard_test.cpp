@@ -93,5 +93,50 @@ TEST(Shard, EveryCellInExactlyOneShardWithItsGroup) {
   EXPECT_FALSE(first.count({"a", "pop", 2}));    // group 1
 }
 
+TEST(CellSelection, NamesCellsAndBringsWhatTheyRead) {
+  // rs2 reads rsllm, which reads sasrec.
+  const auto models = entries({"pop", "rsllm", "sasrec", "rs2"});
+  const ModelDependencies deps = {{"rsllm", {{"sasrec", "id_model"}}},
+                                  {"rs2", {{"rsllm", "id_model"}}}};
+  const std::vector<std::string> datasets{"ml", "beauty"};
+  const std::vector<int64_t> seeds{1, 2, 3};
+  EXPECT_EQ(selected_cells(datasets, models, deps, seeds, {}).size(), 2u * 4u * 3u);
+
+  CellSelection one;
+  one.models = {"pop"};
+  one.seeds = {2};
+  EXPECT_EQ(selected_cells(datasets, models, deps, seeds, one),
+            (std::set<CellId>{{"ml", "pop", 2}, {"beauty", "pop", 2}}));
+  EXPECT_EQ(one.str(), "--model pop --seed 2");
+
+  CellSelection chain;
+  chain.datasets = {"beauty"};
+  chain.models = {"rs2"};
+  chain.seeds = {3, 1};
+  EXPECT_EQ(selected_cells(datasets, models, deps, seeds, chain),
+            (std::set<CellId>{{"beauty", "rs2", 1},
+                              {"beauty", "rs2", 3},
+                              {"beauty", "rsllm", 1},
+                              {"beauty", "rsllm", 3},
+                              {"beauty", "sasrec", 1},
+                              {"beauty", "sasrec", 3}}));
+}
+
+TEST(CellSelection, RefusesWhatTheExperimentDoesNotHave) {
+  const auto models = entries({"pop", "sasrec"});
+  auto refusal = [&](CellSelection s) {
+    return error_of<ConfigError>([&] { selected_cells({"ml"}, models, {}, {1, 2}, s); });
+  };
+  CellSelection model;
+  model.models = {"sasrec", "narm"};
+  EXPECT_EQ(refusal(model), "--model narm: not in the experiment (it has pop, sasrec)");
+  CellSelection seed;
+  seed.seeds = {3};
+  EXPECT_EQ(refusal(seed), "--seed 3: not in the experiment (it has 1, 2)");
+  CellSelection dataset;
+  dataset.datasets = {"beauty"};
+  EXPECT_EQ(refusal(dataset), "--dataset beauty: not in the experiment (it has ml)");
+}
+
 }  // namespace
 }  // namespace recbench

@@ -45,6 +45,7 @@ struct StoredResults {
   std::map<std::string, DatasetRecord> datasets;  //!< fingerprints and candidate lists
   //! Complete cells by key, with the artefact paths they record.
   std::map<std::string, std::map<std::string, std::string>> complete;
+  std::map<std::string, std::string> complete_config;  //!< their resolved configurations
   std::string experiment_toml;
   std::string shard;  //!< "i/N" when the file is one shard's
 };
@@ -59,7 +60,10 @@ StoredResults read_stored(const std::filesystem::path& path, const std::vector<R
     if (auto d = file.read_dataset(recipe.name)) stored.datasets.emplace(recipe.name, *d);
   }
   for (const CellRecord& c : file.read_cells(CellDetail::summary)) {
-    if (c.status == "complete") stored.complete[cell_key(c.dataset, c.model, c.seed)] = c.artifacts;
+    if (c.status != "complete") continue;
+    const std::string key = cell_key(c.dataset, c.model, c.seed);
+    stored.complete[key] = c.artifacts;
+    stored.complete_config[key] = c.config_toml;
   }
   return stored;
 }
@@ -87,6 +91,7 @@ class Runner {
   void prepare_corpora();
   void validate_models();
   void choose_cells();
+  void check_stored_settings();
   ResultsFile open_results();
   void run_cells(ResultsFile* file);
   //! The artefact paths a complete stored cell records; nullptr unless --resume found it complete.
@@ -110,12 +115,13 @@ class Runner {
   std::optional<StoredResults> stored_;  //!< what --resume continues
   std::vector<DatasetState> datasets_;
   CellArtifacts artifacts_;
-  std::map<std::string, std::vector<ModelDependency>> depends_;  //!< label -> what it reads
+  std::map<std::string, std::vector<ModelDependency>> depends_;          //!< label -> what it reads
+  std::map<std::pair<std::string, std::string>, std::string> resolved_;  //!< (dataset, label)
   std::vector<const ModelEntry*> order_;  //!< entries, every dependency before its dependents
   std::deque<CorpusState> corpora_;       //!< stable addresses (views point in)
   std::map<std::string, DatasetView> corpus_views_;  //!< what TrainContext::corpus() returns
-  std::optional<std::set<CellId>> owned_;            //!< --shard: this shard's cells
-  std::unique_ptr<dist::ProcessGroup> group_;        //!< data-parallel runs only
+  std::optional<std::set<CellId>> owned_;  //!< --shard, --model...: the cells this run may train
+  std::unique_ptr<dist::ProcessGroup> group_;  //!< data-parallel runs only
 };
 
 void Runner::join_group() {
@@ -207,7 +213,8 @@ void Runner::read_existing() {
                       " was given; resume it with the same --shard");
   }
   if (stored_->experiment_toml != cfg_.text) {
-    logger_->warn("{}: resuming with an experiment that differs from the one stored in it",
+    // Not a warning: check_stored_settings() compares each complete cell's own settings.
+    logger_->info("{}: resuming with an experiment that differs from the one stored in it",
                   summary_.output.string());
   }
 }
@@ -265,7 +272,8 @@ void Runner::validate_models() {
     for (const ModelEntry& m : cfg_.models) {
       std::vector<ModelDependency> found;
       try {
-        build_model(env_, registry_->require(m.plugin), m, ds.view, 0, nullptr, &found);
+        build_model(env_, registry_->require(m.plugin), m, ds.view, 0,
+                    &resolved_[{ds.data.name, m.label}], &found);
       } catch (const Error& e) {
         throw ConfigError(std::string(e.what()) + " (dataset '" + ds.data.name + "')");
       }
@@ -285,21 +293,78 @@ void Runner::validate_models() {
 void Runner::choose_cells() {
   const size_t all = cfg_.datasets.size() * cfg_.models.size() * cfg_.seeds.size();
   summary_.owned = static_cast<int>(all);
-  if (!options_.shard) return;
+  if (!options_.shard && options_.select.all()) return;
   std::vector<std::string> names;
   for (const DatasetState& ds : datasets_) names.push_back(ds.data.name);
-  const auto groups = cell_groups(names, cfg_.models, depends_, cfg_.seeds);
-  owned_ = shard_cells(groups, *options_.shard);
+  if (options_.shard) {
+    const auto groups = cell_groups(names, cfg_.models, depends_, cfg_.seeds);
+    owned_ = shard_cells(groups, *options_.shard);
+    size_t owned_groups = 0;
+    for (const auto& group : groups) owned_groups += owned_->count(group.front());
+    logger_->info(
+        "shard {}: {} of {} cell(s) ({} of {} group(s) of one dataset, seed and "
+        "connected models)",
+        options_.shard->str(), owned_->size(), all, owned_groups, groups.size());
+    if (owned_->empty()) {
+      logger_->warn("shard {} owns no cells: the experiment has only {} group(s)",
+                    options_.shard->str(), groups.size());
+    }
+  }
+  if (!options_.select.all()) {
+    const auto chosen = selected_cells(names, cfg_.models, depends_, cfg_.seeds, options_.select);
+    if (owned_) {
+      std::set<CellId> both;
+      for (const CellId& c : chosen) {
+        if (owned_->count(c)) both.insert(c);
+      }
+      owned_ = std::move(both);
+    } else {
+      owned_ = chosen;
+    }
+    logger_->info("{}: {} of {} cell(s)", options_.select.str(), owned_->size(), all);
+  }
   summary_.owned = static_cast<int>(owned_->size());
-  size_t owned_groups = 0;
-  for (const auto& group : groups) owned_groups += owned_->count(group.front());
-  logger_->info(
-      "shard {}: {} of {} cell(s) ({} of {} group(s) of one dataset, seed and "
-      "connected models)",
-      options_.shard->str(), owned_->size(), all, owned_groups, groups.size());
-  if (owned_->empty()) {
-    logger_->warn("shard {} owns no cells: the experiment has only {} group(s)",
-                  options_.shard->str(), groups.size());
+}
+
+void Runner::check_stored_settings() {
+  if (!stored_) return;
+  std::vector<std::string> changed;
+  std::set<std::string> rerun;
+  for (const DatasetState& ds : datasets_) {
+    for (const ModelEntry& m : cfg_.models) {
+      for (int64_t seed : cfg_.seeds) {
+        if (owned_ && !owned_->count({ds.data.name, m.label, seed})) continue;
+        const std::string key = cell_key(ds.data.name, m.label, seed);
+        auto it = stored_->complete_config.find(key);
+        if (it == stored_->complete_config.end()) continue;
+        const auto& resolved = resolved_.at({ds.data.name, m.label});
+        const auto changes =
+            changed_settings(it->second, cell_config(env_, ds.data.name, m, seed, resolved));
+        if (changes.empty()) continue;
+        std::string line = key + " (";
+        for (size_t i = 0; i < changes.size(); ++i) line += (i ? "; " : "") + changes[i];
+        changed.push_back(line + ")");
+        rerun.insert(key);
+      }
+    }
+  }
+  if (changed.empty()) return;
+  std::string list;  // one line: the first few cells, then how many more
+  for (size_t i = 0; i < changed.size() && i < 3; ++i) list += (i ? ", " : " ") + changed[i];
+  if (changed.size() > 3) list += fmt::format(" and {} more", changed.size() - 3);
+  if (!options_.rerun_changed) {
+    throw ConfigError(fmt::format(
+        "{}: {} complete cell(s) ran with settings other than the experiment's now:{}; pass "
+        "--rerun-changed to train them again (their stored results are replaced), or write "
+        "another file with --out",
+        summary_.output.string(), changed.size(), list));
+  }
+  logger_->warn("--rerun-changed: {} complete cell(s) ran with other settings and are trained "
+                "again:{}",
+                changed.size(), list);
+  for (const auto& key : rerun) {
+    stored_->complete.erase(key);
+    stored_->complete_config.erase(key);
   }
 }
 
@@ -376,6 +441,7 @@ RunSummary Runner::run() {
   root_first([&] { prepare_corpora(); });
   validate_models();
   choose_cells();
+  check_stored_settings();
   std::optional<ResultsFile> file;
   if (env_.is_root()) file.emplace(open_results());
   {

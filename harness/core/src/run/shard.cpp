@@ -1,9 +1,11 @@
-// Sharded runs: the --shard spelling, the groups of cells that stay together, and their owners.
+// Sharded runs: the --shard spelling, the groups of cells that stay together, and their owners;
+// cells chosen by --dataset, --model and --seed.
 #include "recbench/core/run/shard.h"
 
 #include <algorithm>
 #include <charconv>
 #include <map>
+#include <sstream>
 
 #include "recbench/error.h"
 
@@ -86,6 +88,70 @@ std::set<CellId> shard_cells(const std::vector<std::vector<CellId>>& groups,
   for (size_t g = 0; g < groups.size(); ++g) {
     if (static_cast<int64_t>(g % static_cast<size_t>(shard.count)) != shard.index) continue;
     cells.insert(groups[g].begin(), groups[g].end());
+  }
+  return cells;
+}
+
+std::string CellSelection::str() const {
+  std::ostringstream s;
+  for (const auto& d : datasets) s << " --dataset " << d;
+  for (const auto& m : models) s << " --model " << m;
+  for (int64_t seed : seeds) s << " --seed " << seed;
+  return s.str().empty() ? "" : s.str().substr(1);
+}
+
+namespace {
+
+//! Throws unless every value of `option` is one of `known` (what the experiment has).
+template <typename T>
+void require_known(const char* option, const std::vector<T>& given, const std::vector<T>& known) {
+  for (const T& value : given) {
+    if (std::find(known.begin(), known.end(), value) != known.end()) continue;
+    std::ostringstream list;
+    for (size_t i = 0; i < known.size(); ++i) list << (i ? ", " : "") << known[i];
+    std::ostringstream what;
+    what << value;
+    throw ConfigError(std::string(option) + " " + what.str() + ": not in the experiment (it has " +
+                      list.str() + ")");
+  }
+}
+
+}  // namespace
+
+std::set<CellId> selected_cells(const std::vector<std::string>& datasets,
+                                const std::vector<ModelEntry>& models,
+                                const ModelDependencies& dependencies,
+                                const std::vector<int64_t>& seeds, const CellSelection& selection) {
+  std::vector<std::string> labels;
+  for (const auto& m : models) labels.push_back(m.label);
+  require_known("--dataset", selection.datasets, datasets);
+  require_known("--model", selection.models, labels);
+  require_known("--seed", selection.seeds, seeds);
+  auto chosen = [](const auto& list, const auto& value) {
+    return list.empty() || std::find(list.begin(), list.end(), value) != list.end();
+  };
+  // The chosen labels and, transitively, the labels they read.
+  std::set<std::string> wanted;
+  std::vector<std::string> pending;
+  for (const auto& label : labels) {
+    if (chosen(selection.models, label)) pending.push_back(label);
+  }
+  while (!pending.empty()) {
+    const std::string label = pending.back();
+    pending.pop_back();
+    if (!wanted.insert(label).second) continue;
+    if (auto it = dependencies.find(label); it != dependencies.end()) {
+      for (const auto& d : it->second) pending.push_back(d.label);
+    }
+  }
+  std::set<CellId> cells;
+  for (const auto& dataset : datasets) {
+    if (!chosen(selection.datasets, dataset)) continue;
+    for (const auto& label : wanted) {
+      for (int64_t seed : seeds) {
+        if (chosen(selection.seeds, seed)) cells.insert({dataset, label, seed});
+      }
+    }
   }
   return cells;
 }

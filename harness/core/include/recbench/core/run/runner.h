@@ -8,8 +8,8 @@
 #include <vector>
 
 #include "recbench/core/config/experiment.h"
-#include "recbench/core/run/shard.h"
 #include "recbench/core/dist/process_group.h"
+#include "recbench/core/run/shard.h"
 
 namespace recbench {
 
@@ -21,6 +21,11 @@ struct RunOptions {
   //! --shard: run only this shard's cells (see shard.h); the default output becomes
   //! shard_output(experiment.output).
   std::optional<ShardSpec> shard;
+  //! --dataset/--model/--seed: run only these cells (and the cells they read); see shard.h.
+  CellSelection select;
+  //! --rerun-changed: with --resume, train again (and replace) the complete cells whose stored
+  //! parameters or protocol differ from the experiment's now; without it such a file is refused.
+  bool rerun_changed = false;
   //! This process's place in a data-parallel run (dist::worker_env()); none: one process.
   std::optional<dist::WorkerEnv> worker;
   //! Bound of the rendezvous and of each training collective (--dist-timeout).
@@ -30,7 +35,7 @@ struct RunOptions {
 struct RunSummary {
   std::filesystem::path output;
   int complete = 0, skipped = 0, failed = 0;
-  int owned = 0;  //!< cells this process is responsible for (all, or its shard's)
+  int owned = 0;  //!< cells this process is responsible for (all, its shard's, those selected)
   bool interrupted = false;
   int world_size = 1;  //!< processes that trained each cell together
 };

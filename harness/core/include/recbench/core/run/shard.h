@@ -1,4 +1,5 @@
-// Sharded runs (`recbench run --shard i/N`): which cells of an experiment one of N processes runs.
+// Which cells of an experiment one process runs: a shard of N (`recbench run --shard i/N`) and
+// the cells named by --dataset, --model and --seed.
 #pragma once
 
 #include <cstdint>
@@ -53,5 +54,22 @@ std::vector<std::vector<CellId>> cell_groups(const std::vector<std::string>& dat
 //! The cells of shard `shard`: group g (in cell_groups' order) goes to shard g mod N.
 std::set<CellId> shard_cells(const std::vector<std::vector<CellId>>& groups,
                              const ShardSpec& shard);
+
+//! `recbench run --dataset D --model M --seed S` (each repeatable; an empty list selects all).
+struct CellSelection {
+  std::vector<std::string> datasets, models;  //!< dataset names, model labels
+  std::vector<int64_t> seeds;
+
+  bool all() const { return datasets.empty() && models.empty() && seeds.empty(); }
+  std::string str() const;  //!< "--model sasrec --seed 1", as given
+};
+
+//! The cells `selection` names, plus the cells of the same dataset and seed that they read (a
+//! selected RSLLM brings its SASRec). Throws ConfigError naming the option and the values the
+//! experiment has for a name or seed that is not in it.
+std::set<CellId> selected_cells(const std::vector<std::string>& datasets,
+                                const std::vector<ModelEntry>& models,
+                                const ModelDependencies& dependencies,
+                                const std::vector<int64_t>& seeds, const CellSelection& selection);
 
 }  // namespace recbench

@@ -1,0 +1,37 @@
+// What `--resume` compares before it skips a complete cell: the settings in which a stored cell's
+// configuration differs from the experiment's now.
+#include <gtest/gtest.h>
+
+#include "harness/core/src/run/cell_record.h"
+
+namespace recbench::run_detail {
+namespace {
+
+std::string config(const std::string& params, const std::string& evaluation,
+                   const std::string& cell = "threads = 2\ndevice = 'cpu'") {
+  return "[cell]\n" + cell + "\n[params]\n" + params + "\n[evaluation]\n" + evaluation + "\n";
+}
+
+TEST(ChangedSettings, NamesEachParameterOrProtocolSettingThatDiffers) {
+  const auto stored =
+      config("epochs = 20\nlr = 0.001\nlayers = [64, 64]", "mode = 'full'\ntopk = [10]");
+  EXPECT_TRUE(changed_settings(stored, stored).empty());
+  const auto now = config("epochs = 200\nlr = 0.001\nlayers = [64, 32]\ndropout = 0.5",
+                          "mode = 'full'\ntopk = [10, 20]");
+  EXPECT_EQ(
+      changed_settings(stored, now),
+      (std::vector<std::string>{
+          "evaluation.topk: [ 10 ] there, [ 10, 20 ] now", "params.dropout: absent there, 0.5 now",
+          "params.epochs: 20 there, 200 now", "params.layers: [ 64, 64 ] there, [ 64, 32 ] now"}));
+  EXPECT_EQ(changed_settings(now, stored).size(), 4u);
+}
+
+TEST(ChangedSettings, DeviceThreadsAndEvaluationBatchDoNotCount) {
+  const auto stored = config("epochs = 20", "mode = 'full'\nbatch_size = 512");
+  const auto now =
+      config("epochs = 20", "mode = 'full'\nbatch_size = 64", "threads = 1\ndevice = 'cuda'");
+  EXPECT_TRUE(changed_settings(stored, now).empty());
+}
+
+}  // namespace
+}  // namespace recbench::run_detail
