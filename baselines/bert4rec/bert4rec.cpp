@@ -89,7 +89,10 @@ class BERT4Rec final : public nn::SequentialModel {
 
  private:
   static nn::CommonOptions read_common(Params& params) {
-    return nn::read_common_options(params, {}, {TrainMode::prefix, TrainMode::every_position});
+    nn::CommonOptions o =
+        nn::read_common_options(params, {}, {TrainMode::prefix, TrainMode::every_position});
+    o.group_by_length = false;  // the loss averages random cloze positions, not loss_terms()
+    return o;
   }
   //! RecBole's BERT4Rec: dropout 0.2 where SASRec has 0.5.
   static nn::TransformerOptions bert_defaults() {

@@ -123,4 +123,36 @@ TrainBatch TrainView::batch(int64_t index, int64_t batch_size, const torch::Devi
   return out;
 }
 
+std::vector<TrainBatch> group_by_length(const TrainBatch& batch, int64_t narrowest) {
+  const torch::Tensor lengths = batch.lengths.to(torch::kCPU, torch::kInt64).contiguous();
+  const int64_t* len = lengths.data_ptr<int64_t>();
+  std::vector<std::vector<int64_t>> rows;  // group g: lengths in (narrowest 2^(g-1), narrowest 2^g]
+  std::vector<int64_t> widths;
+  for (int64_t r = 0; r < batch.size(); ++r) {
+    size_t g = 0;
+    for (int64_t bound = narrowest; len[r] > bound; bound *= 2) ++g;
+    if (g >= rows.size()) {
+      rows.resize(g + 1);
+      widths.resize(g + 1, 0);
+    }
+    rows[g].push_back(r);
+    widths[g] = std::max(widths[g], len[r]);
+  }
+  std::vector<TrainBatch> groups;
+  for (size_t g = 0; g < rows.size(); ++g) {
+    if (rows[g].empty()) continue;
+    if (rows[g].size() == static_cast<size_t>(batch.size()) && widths[g] == batch.items.size(1)) {
+      groups.push_back(batch);  // one group as wide as the batch: nothing to regroup
+      continue;
+    }
+    const auto index = torch::tensor(rows[g], torch::kInt64).to(batch.items.device());
+    auto take = [&](const torch::Tensor& t) { return t.index_select(0, index); };
+    TrainBatch group{take(batch.items).narrow(1, 0, widths[g]), take(batch.lengths),
+                     take(batch.users), take(batch.targets)};
+    if (group.targets.dim() == 2) group.targets = group.targets.narrow(1, 0, widths[g]);
+    groups.push_back(std::move(group));
+  }
+  return groups;
+}
+
 }  // namespace recbench

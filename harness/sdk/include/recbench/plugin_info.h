@@ -6,7 +6,8 @@
 //! Bump when Recommender, TrainContext, Params, PluginContext or the factory signature change.
 //! 4: TrainContext::data_parallel(), stop_requested(), save_checkpoint(), resume_checkpoint().
 //! 5: PluginContext::precision.
-#define RECBENCH_PLUGIN_ABI_VERSION 5u
+//! 6: nn::CommonOptions::group_by_length (SequentialModel's layout).
+#define RECBENCH_PLUGIN_ABI_VERSION 6u
 
 extern "C" {
 //! Plain data only, so that a host of any version can read it safely.

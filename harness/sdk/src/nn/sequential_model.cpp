@@ -94,6 +94,20 @@ double SequentialModel::loss_terms(const TrainBatch& batch) const {
   return static_cast<double>(batch.targets.ne(0).sum().item<int64_t>());
 }
 
+torch::Tensor SequentialModel::grouped_loss(const TrainBatch& batch) {
+  if (!options_.group_by_length) return batch_loss(batch).to(torch::kFloat);
+  const std::vector<TrainBatch> groups = group_by_length(batch);
+  if (groups.size() == 1) return batch_loss(groups.front()).to(torch::kFloat);
+  const double all = loss_terms(batch);
+  torch::Tensor sum;
+  for (const TrainBatch& group : groups) {
+    const double weight = all > 0 ? loss_terms(group) / all : 0.0;
+    torch::Tensor term = batch_loss(group).to(torch::kFloat) * weight;
+    sum = sum.defined() ? sum + term : term;
+  }
+  return sum;
+}
+
 double SequentialModel::train_step(const TrainBatch& global, DataParallel* dp,
                                    torch::optim::Optimizer& opt, Progress& progress) {
   TrainBatch batch = global;
@@ -111,7 +125,7 @@ double SequentialModel::train_step(const TrainBatch& global, DataParallel* dp,
     torch::Tensor value;
     {
       AutocastScope autocast(precision_, device_);
-      value = batch_loss(batch).to(torch::kFloat);
+      value = grouped_loss(batch);
     }
     scaler_.scale(value).backward();
     loss = value.item<double>();

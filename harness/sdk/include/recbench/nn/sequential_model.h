@@ -39,6 +39,12 @@ struct CommonOptions {
   double weight_decay = 0.0;  //!< Adam's L2 penalty
   int64_t max_len = 50;       //!< items of history the model reads
   TrainMode mode = TrainMode::prefix;
+  //! Train each batch as groups of rows of similar length (group_by_length), the loss being
+  //! the groups' losses weighted by their loss_terms(). Exact when a row's loss depends neither
+  //! on other rows nor on the padding after it (causal or padding-masked encoders, per-row
+  //! losses); random draws (dropout, negatives) then differ only in order. A model whose loss
+  //! is not a mean over loss_terms() (BERT4Rec's random cloze positions) sets it false.
+  bool group_by_length = true;
 };
 
 //! Which train modes a model offers; the first is the default.
@@ -117,6 +123,8 @@ class RECBENCH_API SequentialModel : public Recommender, public EmbeddingSource 
   void save_training_state(const std::filesystem::path& dir, const torch::optim::Optimizer& opt,
                            const Position& at) const;
   Position load_training_state(const std::filesystem::path& dir, torch::optim::Optimizer& opt);
+  //! batch_loss() of `batch`, over its length groups when options().group_by_length.
+  torch::Tensor grouped_loss(const TrainBatch& batch);
   //! One optimiser step on this rank's rows of a global batch; returns its share-weighted loss.
   double train_step(const TrainBatch& global, DataParallel* dp, torch::optim::Optimizer& opt,
                     Progress& progress);
