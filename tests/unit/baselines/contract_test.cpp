@@ -90,6 +90,29 @@ TEST_P(Contract, FitScoreSaveLoadDeterminism) {
   EXPECT_TRUE(torch::equal(valid_scores(*twin, ctx.data(), 7), scores));
 }
 
+// A history's scores are the same alone, without padding, as in a batch of other histories
+// padded to 50 columns: scoring may group, reorder and trim the rows of a batch.
+TEST_P(Contract, AHistoryScoresTheSameAloneAsInAPaddedBatch) {
+  if (GetParam() == "random") GTEST_SKIP() << "random scores are drawn per call";
+  Context holder;
+  FakeContext& ctx = holder.ctx;
+  auto model = make_model(GetParam(), quick_params(GetParam(), ctx), ctx);
+  model->fit(ctx);
+  const std::vector<int64_t> rows{0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+  HistoryBatch batch = make_history_batch(tiny().valid.histories, rows, 50, torch::kCPU);
+  ASSERT_GT(batch.lengths.max().item<int64_t>(), batch.lengths.min().item<int64_t>());
+  batch.items = torch::constant_pad_nd(batch.items, {0, 50 - batch.items.size(1)});
+  const torch::Tensor together = model->score_all(batch);
+  for (size_t r = 0; r < rows.size(); ++r) {
+    const auto alone = model->score_all(
+        make_history_batch(tiny().valid.histories, std::vector<int64_t>{rows[r]}, 50, torch::kCPU));
+    ASSERT_EQ(alone.sizes(), (std::vector<int64_t>{1, 31}));
+    EXPECT_TRUE(torch::allclose(alone[0], together[static_cast<int64_t>(r)], 1e-5, 1e-5))
+        << "row " << r << ": max |difference| "
+        << (alone[0] - together[static_cast<int64_t>(r)]).abs().max().item<double>();
+  }
+}
+
 // Every plugin trains and scores under bf16-mixed on the CPU (LibTorch's CPU autocast), with
 // finite float32 scores; the policy changes the numbers a little, never the contract.
 TEST_P(Contract, TrainsAndScoresUnderBf16Mixed) {
