@@ -170,6 +170,27 @@ TEST(Report, OnlyFailuresStillListsThem) {
             "Failed cells:\n\n- d / m / seed 4: plugin 'm': unknown key 'hiden'\n");
 }
 
+TEST(Report, NamesTheSettingsInWhichAModelsSeedsDiffer) {
+  std::vector<CellRecord> cells = {cell("d", "sasrec", 1, {{"HR@10", 0.4}}),
+                                   cell("d", "sasrec", 2, {{"HR@10", 0.5}}),
+                                   cell("d", "gru", 1, {{"HR@10", 0.3}}),
+                                   cell("d", "gru", 2, {{"HR@10", 0.3}})};
+  cells[0].config_toml = "[params]\nepochs = 20\n[evaluation]\nmode = 'full'\n";
+  cells[1].config_toml = "[params]\nepochs = 200\n[evaluation]\nmode = 'full'\n";
+  cells[2].config_toml = cells[3].config_toml = cells[0].config_toml;  // equal: no note
+  const std::string md = render_report(cells, {});
+  EXPECT_NE(md.find("Cells of one model that ran with different settings (their mean mixes "
+                    "them):\n  d / sasrec: params.epochs: 20 in seed 1, 200 in seed 2\n"),
+            std::string::npos)
+      << md;
+  EXPECT_EQ(md.find("d / gru"), std::string::npos) << md;
+  ReportOptions latex;
+  latex.format = ReportFormat::latex;
+  EXPECT_NE(render_report(cells, latex).find("%   d / sasrec: params.epochs"), std::string::npos);
+  cells[1].config_toml = cells[0].config_toml;
+  EXPECT_EQ(render_report(cells, {}).find("different settings"), std::string::npos);
+}
+
 TEST(Report, UnknownMetricOrBaselineIsAConfigError) {
   ReportOptions options;
   options.metrics = {"NDCG@20"};

@@ -844,6 +844,28 @@ std::string device_note(const std::vector<CellRecord>& cells, const std::string&
   return text;
 }
 
+//! Under the tables: a model's cells on one dataset that ran with different settings (one seed
+//! capped at fewer epochs, say), whose mean over seeds mixes them.
+std::string settings_note(const std::vector<CellRecord>& cells, const std::string& prefix) {
+  std::map<std::pair<std::string, std::string>, const CellRecord*> first;
+  std::string lines;
+  for (const CellRecord& c : cells) {
+    if (c.status != "complete" || c.config_toml.empty()) continue;
+    auto [it, added] = first.emplace(std::make_pair(c.dataset, c.model), &c);
+    if (added) continue;
+    const auto changes = changed_settings(it->second->config_toml, c.config_toml,
+                                          "in seed " + std::to_string(it->second->seed),
+                                          "in seed " + std::to_string(c.seed));
+    if (changes.empty()) continue;
+    lines += prefix + "  " + c.dataset + " / " + c.model + ": ";
+    for (size_t i = 0; i < changes.size(); ++i) lines += (i ? "; " : "") + changes[i];
+    lines += "\n";
+  }
+  if (lines.empty()) return "";
+  return prefix + "Cells of one model that ran with different settings (their mean mixes them):\n" +
+         lines;
+}
+
 }  // namespace
 
 std::string render_report(const std::vector<CellRecord>& cells, const ReportOptions& options) {
@@ -862,7 +884,8 @@ std::string render_report(const std::vector<CellRecord>& cells, const ReportOpti
     case ReportFormat::markdown: {
       std::string failures = failed_list(cells, "- ");
       std::string text = render_markdown(grid, tables, options) +
-                         render_comparisons(comparisons, kMarkdown, false) + device_note(cells, "");
+                         render_comparisons(comparisons, kMarkdown, false) +
+                         device_note(cells, "") + settings_note(cells, "");
       if (failures.empty()) {
         return text;
       }
@@ -870,7 +893,8 @@ std::string render_report(const std::vector<CellRecord>& cells, const ReportOpti
     }
     case ReportFormat::latex:
       return render_latex(grid, tables, options) + render_comparisons(comparisons, kLatex, true) +
-             device_note(cells, "% ") + failed_list(cells, "% failed: ");
+             device_note(cells, "% ") + settings_note(cells, "% ") +
+             failed_list(cells, "% failed: ");
     case ReportFormat::csv:
       return render_csv(grid, tables, comparisons, options);
     case ReportFormat::html:

@@ -3,6 +3,10 @@
 
 #include <algorithm>
 #include <charconv>
+#include <map>
+#include <sstream>
+
+#include <toml++/toml.h>
 
 #include "crash_safe_write.h"
 #include "hdf5_io.h"
@@ -357,6 +361,20 @@ void read_model_cells(hid_t model, const CellRecord& key, CellDetail detail,
   }
 }
 
+//! Every leaf of `node` under `prefix` ("params.epochs" -> "20"); arrays are leaves.
+void flatten(const toml::node& node, const std::string& prefix,
+             std::map<std::string, std::string>& out) {
+  if (const toml::table* t = node.as_table()) {
+    for (const auto& [key, child] : *t) {
+      flatten(child, prefix + "." + std::string(key.str()), out);
+    }
+    return;
+  }
+  std::ostringstream s;
+  node.visit([&](const auto& value) { s << value; });
+  out[prefix] = s.str();
+}
+
 }  // namespace
 
 ResultsFile::ResultsFile(std::filesystem::path path, const RunInfo& info) : path_(std::move(path)) {
@@ -532,6 +550,39 @@ void require_one_device(const std::vector<CellRecord>& cells, const std::string&
   throw ConfigError(
       what + ": cells ran on " + std::to_string(groups.size()) + " device classes or precisions: " +
       list + "; one table would compare them as alike (pass --allow-mixed-devices to do so)");
+}
+
+std::vector<std::string> changed_settings(const std::string& a, const std::string& b,
+                                          const std::string& a_name, const std::string& b_name) {
+  std::map<std::string, std::string> before, now;
+  const toml::table there = toml::parse(a), here = toml::parse(b);
+  for (const char* part : {"params", "evaluation"}) {
+    if (const auto* t = there.get(part)) flatten(*t, part, before);
+    if (const auto* t = here.get(part)) flatten(*t, part, now);
+  }
+  // Ranks do not depend on the evaluation batch (EvaluateFull.ResultsDoNotDependOnBatchSize...).
+  before.erase("evaluation.batch_size");
+  now.erase("evaluation.batch_size");
+  std::vector<std::string> changes;
+  auto it = before.begin();
+  auto jt = now.begin();
+  while (it != before.end() || jt != now.end()) {
+    if (jt == now.end() || (it != before.end() && it->first < jt->first)) {
+      changes.push_back(it->first + ": " + it->second + " " + a_name + ", absent " + b_name);
+      ++it;
+    } else if (it == before.end() || jt->first < it->first) {
+      changes.push_back(jt->first + ": absent " + a_name + ", " + jt->second + " " + b_name);
+      ++jt;
+    } else {
+      if (it->second != jt->second) {
+        changes.push_back(it->first + ": " + it->second + " " + a_name + ", " + jt->second + " " +
+                          b_name);
+      }
+      ++it;
+      ++jt;
+    }
+  }
+  return changes;
 }
 
 }  // namespace recbench

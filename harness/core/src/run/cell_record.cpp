@@ -1,7 +1,6 @@
 // Results records of datasets and cells.
 #include "cell_record.h"
 
-#include <map>
 #include <sstream>
 
 #include <torch/torch.h>
@@ -28,20 +27,6 @@ toml::table protocol_table(const ExperimentConfig& cfg) {
                      {"valid_metric", cfg.valid_metric},
                      {"patience", cfg.patience},
                      {"candidate_seed", static_cast<int64_t>(cfg.candidate_seed)}};
-}
-
-//! Every leaf of `node` under `prefix` ("params.epochs" -> "20"); arrays are leaves.
-void flatten(const toml::node& node, const std::string& prefix,
-             std::map<std::string, std::string>& out) {
-  if (const toml::table* t = node.as_table()) {
-    for (const auto& [key, child] : *t) {
-      flatten(child, prefix + "." + std::string(key.str()), out);
-    }
-    return;
-  }
-  std::ostringstream s;
-  node.visit([&](const auto& value) { s << value; });
-  out[prefix] = s.str();
 }
 
 }  // namespace
@@ -77,37 +62,6 @@ std::string cell_config(const RunEnv& env, const std::string& dataset, const Mod
   std::ostringstream s;
   s << root;
   return s.str();
-}
-
-std::vector<std::string> changed_settings(const std::string& stored, const std::string& current) {
-  std::map<std::string, std::string> before, now;
-  const toml::table a = toml::parse(stored), b = toml::parse(current);
-  for (const char* part : {"params", "evaluation"}) {
-    if (const auto* t = a.get(part)) flatten(*t, part, before);
-    if (const auto* t = b.get(part)) flatten(*t, part, now);
-  }
-  // Ranks do not depend on the evaluation batch (EvaluateFull.ResultsDoNotDependOnBatchSize...).
-  before.erase("evaluation.batch_size");
-  now.erase("evaluation.batch_size");
-  std::vector<std::string> changes;
-  auto it = before.begin();
-  auto jt = now.begin();
-  while (it != before.end() || jt != now.end()) {
-    if (jt == now.end() || (it != before.end() && it->first < jt->first)) {
-      changes.push_back(it->first + ": " + it->second + " there, absent now");
-      ++it;
-    } else if (it == before.end() || jt->first < it->first) {
-      changes.push_back(jt->first + ": absent there, " + jt->second + " now");
-      ++jt;
-    } else {
-      if (it->second != jt->second) {
-        changes.push_back(it->first + ": " + it->second + " there, " + jt->second + " now");
-      }
-      ++it;
-      ++jt;
-    }
-  }
-  return changes;
 }
 
 void record_test(CellRecord& cell, const EvalResult& result, const EvalSet& test) {

@@ -77,6 +77,14 @@ std::map<std::string, std::vector<std::string>> device_groups(const std::vector<
 //! a cell of it; `what` says where they come from (a file, "the parts").
 void require_one_device(const std::vector<CellRecord>& cells, const std::string& what);
 
+//! Where two cells' resolved configurations (CellRecord::config_toml) differ, one entry per
+//! setting: "params.epochs: 20 there, 200 now" with the default names of `a` and `b`. Only the
+//! plugin's parameters and the evaluation protocol count: device, threads and the evaluation
+//! batch size do not change what a cell measures.
+std::vector<std::string> changed_settings(const std::string& a, const std::string& b,
+                                          const std::string& a_name = "there",
+                                          const std::string& b_name = "now");
+
 //! How much of each cell read_cells() loads.
 enum class CellDetail {
   full,     //!< everything

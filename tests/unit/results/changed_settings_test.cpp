@@ -2,9 +2,9 @@
 // configuration differs from the experiment's now.
 #include <gtest/gtest.h>
 
-#include "harness/core/src/run/cell_record.h"
+#include "recbench/core/results/results_file.h"
 
-namespace recbench::run_detail {
+namespace recbench {
 namespace {
 
 std::string config(const std::string& params, const std::string& evaluation,
@@ -34,4 +34,4 @@ TEST(ChangedSettings, DeviceThreadsAndEvaluationBatchDoNotCount) {
 }
 
 }  // namespace
-}  // namespace recbench::run_detail
+}  // namespace recbench
