@@ -563,21 +563,25 @@ std::vector<std::string> changed_settings(const std::string& a, const std::strin
   // Ranks do not depend on the evaluation batch (EvaluateFull.ResultsDoNotDependOnBatchSize...).
   before.erase("evaluation.batch_size");
   now.erase("evaluation.batch_size");
+  // "key: 20 there, 200 now"; a setting one side lacks is "absent" there.
+  auto describe = [&](const std::string& key, const std::string& a_value,
+                      const std::string& b_value) {
+    std::ostringstream line;
+    line << key << ": " << a_value << ' ' << a_name << ", " << b_value << ' ' << b_name;
+    return line.str();
+  };
   std::vector<std::string> changes;
   auto it = before.begin();
   auto jt = now.begin();
   while (it != before.end() || jt != now.end()) {
     if (jt == now.end() || (it != before.end() && it->first < jt->first)) {
-      changes.push_back(it->first + ": " + it->second + " " + a_name + ", absent " + b_name);
+      changes.push_back(describe(it->first, it->second, "absent"));
       ++it;
     } else if (it == before.end() || jt->first < it->first) {
-      changes.push_back(jt->first + ": absent " + a_name + ", " + jt->second + " " + b_name);
+      changes.push_back(describe(jt->first, "absent", jt->second));
       ++jt;
     } else {
-      if (it->second != jt->second) {
-        changes.push_back(it->first + ": " + it->second + " " + a_name + ", " + jt->second + " " +
-                          b_name);
-      }
+      if (it->second != jt->second) changes.push_back(describe(it->first, it->second, jt->second));
       ++it;
       ++jt;
     }
