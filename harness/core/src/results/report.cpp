@@ -9,6 +9,8 @@
 #include <optional>
 #include <sstream>
 
+#include <fmt/format.h>
+
 #include "recbench/core/eval/metric_registry.h"
 #include "recbench/core/results/report.h"
 #include "recbench/core/results/significance.h"
@@ -857,9 +859,7 @@ std::string settings_note(const std::vector<CellRecord>& cells, const std::strin
                                           "in seed " + std::to_string(it->second->seed),
                                           "in seed " + std::to_string(c.seed));
     if (changes.empty()) continue;
-    lines += prefix + "  " + c.dataset + " / " + c.model + ": ";
-    for (size_t i = 0; i < changes.size(); ++i) lines += (i ? "; " : "") + changes[i];
-    lines += "\n";
+    lines += fmt::format("{}  {} / {}: {}\n", prefix, c.dataset, c.model, fmt::join(changes, "; "));
   }
   if (lines.empty()) return "";
   return prefix + "Cells of one model that ran with different settings (their mean mixes them):\n" +

@@ -7,6 +7,7 @@
 #include <deque>
 #include <set>
 
+#include <fmt/format.h>
 #include <spdlog/spdlog.h>
 #include <torch/torch.h>
 
@@ -43,9 +44,12 @@ std::string now_iso() {
 //! What an existing results file holds, read once before anything is prepared.
 struct StoredResults {
   std::map<std::string, DatasetRecord> datasets;  //!< fingerprints and candidate lists
-  //! Complete cells by key, with the artefact paths they record.
-  std::map<std::string, std::map<std::string, std::string>> complete;
-  std::map<std::string, std::string> complete_config;  //!< their resolved configurations
+  //! A complete cell: the artefact paths it records and its resolved configuration.
+  struct Complete {
+    std::map<std::string, std::string> artifacts;
+    std::string config;
+  };
+  std::map<std::string, Complete> complete;  //!< by cell key
   std::string experiment_toml;
   std::string shard;  //!< "i/N" when the file is one shard's
 };
@@ -61,9 +65,7 @@ StoredResults read_stored(const std::filesystem::path& path, const std::vector<R
   }
   for (const CellRecord& c : file.read_cells(CellDetail::summary)) {
     if (c.status != "complete") continue;
-    const std::string key = cell_key(c.dataset, c.model, c.seed);
-    stored.complete[key] = c.artifacts;
-    stored.complete_config[key] = c.config_toml;
+    stored.complete[cell_key(c.dataset, c.model, c.seed)] = {c.artifacts, c.config_toml};
   }
   return stored;
 }
@@ -98,7 +100,7 @@ class Runner {
   const std::map<std::string, std::string>* stored_complete(const std::string& key) const {
     if (!stored_) return nullptr;
     auto it = stored_->complete.find(key);
-    return it == stored_->complete.end() ? nullptr : &it->second;
+    return it == stored_->complete.end() ? nullptr : &it->second.artifacts;
   }
   void join_group();
   //! Runs `prepare` on rank 0 first, then on the others (which then find rank 0's cache).
@@ -329,22 +331,20 @@ void Runner::choose_cells() {
 void Runner::check_stored_settings() {
   if (!stored_) return;
   std::vector<std::string> changed;
-  std::set<std::string> rerun;
   for (const DatasetState& ds : datasets_) {
     for (const ModelEntry& m : cfg_.models) {
       for (int64_t seed : cfg_.seeds) {
         if (owned_ && !owned_->count({ds.data.name, m.label, seed})) continue;
         const std::string key = cell_key(ds.data.name, m.label, seed);
-        auto it = stored_->complete_config.find(key);
-        if (it == stored_->complete_config.end()) continue;
+        auto it = stored_->complete.find(key);
+        if (it == stored_->complete.end()) continue;
         const auto& resolved = resolved_.at({ds.data.name, m.label});
         const auto changes =
-            changed_settings(it->second, cell_config(env_, ds.data.name, m, seed, resolved));
+            changed_settings(it->second.config, cell_config(env_, ds.data.name, m, seed, resolved));
         if (changes.empty()) continue;
-        std::string line = key + " (";
-        for (size_t i = 0; i < changes.size(); ++i) line += (i ? "; " : "") + changes[i];
-        changed.push_back(line + ")");
-        rerun.insert(key);
+        changed.push_back(fmt::format("{} ({})", key, fmt::join(changes, "; ")));
+        // No longer complete: trained again under --rerun-changed (the run stops otherwise).
+        stored_->complete.erase(it);
       }
     }
   }
@@ -359,13 +359,10 @@ void Runner::check_stored_settings() {
         "another file with --out",
         summary_.output.string(), changed.size(), list));
   }
-  logger_->warn("--rerun-changed: {} complete cell(s) ran with other settings and are trained "
-                "again:{}",
-                changed.size(), list);
-  for (const auto& key : rerun) {
-    stored_->complete.erase(key);
-    stored_->complete_config.erase(key);
-  }
+  logger_->warn(
+      "--rerun-changed: {} complete cell(s) ran with other settings and are trained "
+      "again:{}",
+      changed.size(), list);
 }
 
 ResultsFile Runner::open_results() {
