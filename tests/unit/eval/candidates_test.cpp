@@ -106,9 +106,11 @@ class RecordingModel : public FnModel {
       : FnModel(items, [](int64_t, int64_t i) { return -static_cast<double>(i); }) {}
   torch::Tensor score_candidates(const HistoryBatch& batch, const torch::Tensor& cand) override {
     seen.push_back(cand.clone());
+    seen_users.push_back(batch.users.clone());
     return FnModel::score_candidates(batch, cand);
   }
-  std::vector<torch::Tensor> seen;
+  std::vector<torch::Tensor> seen;        //!< the candidates of each call
+  std::vector<torch::Tensor> seen_users;  //!< its rows' users (user u = example u here)
 };
 
 TEST(EvaluateSampled, RanksAgainstStoredNegativesOnly) {
@@ -134,9 +136,11 @@ TEST(EvaluateSampled, RanksAgainstStoredNegativesOnly) {
   }
   EXPECT_DOUBLE_EQ(r.value("HR@10"), hits / cand.rows);
   // The model saw each stored row as a permutation, the target not always in column 0.
-  int64_t target_first = 0, row = 0;
-  for (const auto& t : model.seen) {
-    for (int64_t b = 0; b < t.size(0); ++b, ++row) {
+  int64_t target_first = 0, rows = 0;
+  for (size_t call = 0; call < model.seen.size(); ++call) {
+    const auto& t = model.seen[call];
+    for (int64_t b = 0; b < t.size(0); ++b, ++rows) {
+      const auto row = model.seen_users[call][b].item<int64_t>();
       std::vector<int32_t> shown(t.size(1));
       for (int64_t j = 0; j < t.size(1); ++j)
         shown[j] = static_cast<int32_t>(t[b][j].item<int64_t>());
@@ -147,14 +151,15 @@ TEST(EvaluateSampled, RanksAgainstStoredNegativesOnly) {
       EXPECT_EQ(shown, stored);
     }
   }
-  EXPECT_EQ(row, 60);
+  EXPECT_EQ(rows, 60);
   EXPECT_LT(target_first, 10);
   // Stored order gives the same ranks.
   p.shuffle_candidates = false;
   RecordingModel plain(items);
   auto r2 = evaluate(plain, {set, std::vector<int64_t>(items, 1), items, 50, &cand}, p, kCpu);
   EXPECT_EQ(r2.metrics, r.metrics);
-  EXPECT_EQ(plain.seen[0][0][0].item<int64_t>(), set.targets[0]);
+  EXPECT_EQ(plain.seen[0][0][0].item<int64_t>(),
+            set.targets[plain.seen_users[0][0].item<int64_t>()]);
 }
 
 TEST(EvaluateCandidates, LlaraStyleTwentyCandidates) {

@@ -162,7 +162,7 @@ TEST(EvaluateFull, TopKListsBreakTiesByLowerItemId) {
   EXPECT_DOUBLE_EQ(r.value("Coverage@3"), 5.0 / 11);  // {5, 2, 3}, {1, 2, 3}, {5, 3, 8}
 }
 
-TEST(EvaluateFull, TopKListsMatchAFullSortReference) {
+TEST(EvaluateFull, CountsAndTopKListsMatchAFullSortReference) {
   constexpr int32_t items = 200;
   auto set = test::make_set(50, items, 30);
   for (double levels : {3.0, 1e9}) {  // heavy ties, and (almost surely) none
@@ -183,6 +183,10 @@ TEST(EvaluateFull, TopKListsMatchAFullSortReference) {
         }
         std::vector<double> score(items);
         for (int32_t i = 1; i < items; ++i) score[i] = model.score_all_of(u, i);
+        // Examples are scored in order of history length; each count is back in its place.
+        const auto above = std::count_if(
+            ref.begin(), ref.end(), [&](int32_t i) { return score[i] > score[set.targets[u]]; });
+        EXPECT_EQ(r.greater[u], above) << "user " << u;
         std::stable_sort(ref.begin(), ref.end(),
                          [&](int32_t a, int32_t b) { return score[a] > score[b]; });
         ref.resize(20);

@@ -6,6 +6,7 @@
 #include <chrono>
 #include <cmath>
 #include <map>
+#include <numeric>
 #include <string>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "recbench/error.h"
 #include "recbench/random.h"
 #include "recbench/recommender.h"
+#include "target_counts.h"
 
 namespace recbench {
 namespace {
@@ -26,7 +28,8 @@ using eval_detail::is_list_metric;
 //! Seed of the fixed order in which candidate lists are shown to models (same for every model).
 constexpr uint64_t kPresentationSeed = 0x5eed0fca9d1da7e5ULL;
 
-//! What scoring all batches produced, in example order.
+//! What scoring all batches produced, per example in example order (the lists are appended as
+//! scored and put back in example order at the end).
 struct Scored {
   std::vector<int64_t> greater, ties;
   TopKLists lists;
@@ -59,11 +62,12 @@ torch::Tensor checked_scores(const torch::Tensor& scores, int64_t rows, int64_t 
   return scores.is_floating_point() ? scores : scores.to(torch::kDouble);
 }
 
-//! Throws naming the first example whose scores contain a NaN (masked items are -inf already).
-void check_nan(const torch::Tensor& scores, int64_t first, const EvalSet& set) {
-  const auto rows = torch::isnan(scores).any(1);
-  if (!rows.any().item<bool>()) return;
-  const auto row = rows.nonzero()[0][0].item<int64_t>() + first;
+//! Throws naming the first example of the chunk `examples` with a NaN among its competing scores.
+void check_nan(const torch::Tensor& nan_counts, const std::vector<int64_t>& examples,
+               const EvalSet& set) {
+  const auto rows = nan_counts.nonzero();
+  if (rows.numel() == 0) return;
+  const auto row = examples[rows[0][0].item<int64_t>()];
   throw Error("evaluate: the model scored NaN for example " + std::to_string(row) + " (user " +
               std::to_string(set.histories.users[row]) + ")");
 }
@@ -76,19 +80,19 @@ struct MaskedItems {
   bool empty() const { return rows.empty(); }
 };
 
-MaskedItems history_items(const EvalSet& set, int64_t first, int64_t count, int32_t num_items,
-                          const torch::Device& device) {
+MaskedItems history_items(const EvalSet& set, const std::vector<int64_t>& examples,
+                          int32_t num_items, const torch::Device& device) {
   MaskedItems m;
   std::vector<int64_t> items;
-  for (int64_t b = 0; b < count; ++b) {
-    const ItemId target = set.targets[first + b];
+  for (size_t b = 0; b < examples.size(); ++b) {
+    const ItemId target = set.targets[examples[b]];
     items.clear();
-    for (ItemId h : set.histories.sequence(first + b)) {
+    for (ItemId h : set.histories.sequence(examples[b])) {
       if (h >= 1 && h < num_items && h != target) items.push_back(h - 1);
     }
     std::sort(items.begin(), items.end());
     items.erase(std::unique(items.begin(), items.end()), items.end());
-    m.rows.insert(m.rows.end(), items.size(), b);
+    m.rows.insert(m.rows.end(), items.size(), static_cast<int64_t>(b));
     m.cols.insert(m.cols.end(), items.begin(), items.end());
   }
   m.row_t = torch::tensor(m.rows, torch::kInt64).to(device);
@@ -208,10 +212,26 @@ void full_topk(const torch::Tensor& ranked, const MaskedItems& masked, int64_t k
   }
 }
 
-void append_counts(const torch::Tensor& greater, const torch::Tensor& equal, Scored& out) {
+void store_counts(const torch::Tensor& greater, const torch::Tensor& equal,
+                  const std::vector<int64_t>& examples, Scored& out) {
   const auto g = to_vector(greater), e = to_vector(equal);
-  out.greater.insert(out.greater.end(), g.begin(), g.end());
-  for (int64_t x : e) out.ties.push_back(x - 1);  // the target equals itself
+  for (size_t b = 0; b < examples.size(); ++b) {
+    out.greater[examples[b]] = g[b];
+    out.ties[examples[b]] = e[b] - 1;  // the target equals itself
+  }
+}
+
+//! Lists scored in `order` (the i-th list belongs to example order[i]), in example order.
+TopKLists in_example_order(const TopKLists& scored, const std::vector<int64_t>& order) {
+  std::vector<size_t> position(order.size());
+  for (size_t i = 0; i < order.size(); ++i) position[order[i]] = i;
+  TopKLists out;
+  for (size_t i : position) {
+    out.items.insert(out.items.end(), scored.items.begin() + scored.offsets[i],
+                     scored.items.begin() + scored.offsets[i + 1]);
+    out.offsets.push_back(static_cast<int64_t>(out.items.size()));
+  }
+  return out;
 }
 
 //! Everything one chunk of examples needs.
@@ -220,7 +240,8 @@ struct Chunk {
   const EvalSet& set;
   const EvalProtocol& protocol;
   int32_t num_items;
-  int64_t first, rows, kmax;
+  const std::vector<int64_t>& examples;  //!< the chunk's rows, as indices into `set`
+  int64_t rows, kmax;
   HistoryBatch batch;
   Workspace& workspace;
 };
@@ -231,29 +252,31 @@ void score_full(Chunk& c, Scored& out) {
   const auto device = scores.device();
   const auto body = scores.narrow(1, 1, c.num_items - 1);  // the padding column never competes
   MaskedItems masked;
-  auto ranked = body;  // masked items at -inf
-  if (c.protocol.mask_history) {
-    masked = history_items(c.set, c.first, c.rows, c.num_items, device);
-    if (!masked.empty()) {
-      ranked = Workspace::fit(c.workspace.ranked, body, body.scalar_type()).copy_(body);
-      ranked.index_put_({masked.row_t, masked.col_t}, -INFINITY);
-    }
-  }
-  check_nan(ranked, c.first, c.set);
+  if (c.protocol.mask_history) masked = history_items(c.set, c.examples, c.num_items, device);
   std::vector<int64_t> targets(c.rows);
-  for (int64_t b = 0; b < c.rows; ++b) targets[b] = c.set.targets[c.first + b] - 1;
+  for (int64_t b = 0; b < c.rows; ++b) targets[b] = c.set.targets[c.examples[b]] - 1;
   const auto target_score =
       body.gather(1, torch::tensor(targets, torch::kInt64).to(device).unsqueeze(1));
-  auto greater = c.workspace.count(body, target_score, true);
-  auto equal = c.workspace.count(body, target_score, false);
-  if (!masked.empty()) {  // take the masked items back out of both counts
+  auto counts = eval_detail::count_against_target(body, target_score);
+  if (!masked.empty()) {  // take the masked items back out of every count
     const auto item = body.index({masked.row_t, masked.col_t});
     const auto target = target_score.squeeze(1).index_select(0, masked.row_t);
-    greater.index_add_(0, masked.row_t, (item > target).to(torch::kInt32).neg());
-    equal.index_add_(0, masked.row_t, (item == target).to(torch::kInt32).neg());
+    const auto take_out = [&](torch::Tensor& count, const torch::Tensor& flags) {
+      count.index_add_(0, masked.row_t, flags.to(torch::kInt32).neg());
+    };
+    take_out(counts.greater, item > target);
+    take_out(counts.equal, item == target);
+    take_out(counts.nan, torch::isnan(item));
   }
-  append_counts(greater, equal, out);
-  if (c.kmax > 0) full_topk(ranked, masked, c.kmax, c.workspace, out.lists);
+  check_nan(counts.nan, c.examples, c.set);
+  store_counts(counts.greater, counts.equal, c.examples, out);
+  if (c.kmax == 0) return;
+  auto ranked = body;  // masked items at -inf
+  if (!masked.empty()) {
+    ranked = Workspace::fit(c.workspace.ranked, body, body.scalar_type()).copy_(body);
+    ranked.index_put_({masked.row_t, masked.col_t}, -INFINITY);
+  }
+  full_topk(ranked, masked, c.kmax, c.workspace, out.lists);
 }
 
 //! Stored rows of this chunk, each shown in its fixed presentation order; `target_col` receives
@@ -264,7 +287,7 @@ torch::Tensor presented_candidates(const Chunk& c, const CandidateLists& cand,
   std::vector<int64_t> items(c.rows * width);
   target_col.assign(c.rows, 0);
   for (int64_t b = 0; b < c.rows; ++b) {
-    const int64_t row = c.first + b;
+    const int64_t row = c.examples[b];
     std::vector<int64_t> order(width);
     for (int64_t j = 0; j < width; ++j) order[j] = j;
     if (c.protocol.shuffle_candidates) {  // Fisher-Yates with portable draws
@@ -291,18 +314,17 @@ void score_candidates(Chunk& c, const CandidateLists& cand, const torch::Device&
   const auto invalid = generative ? torch::isnan(scores).all(1) : torch::Tensor();
   const bool any_invalid = generative && invalid.any().item<bool>();
   if (any_invalid) scores = scores.masked_fill(invalid.unsqueeze(1), 0.0);
-  check_nan(scores, c.first, c.set);
   const auto on = scores.device();
   const auto index = torch::tensor(target_col, torch::kInt64).to(on).unsqueeze(1);
   const auto target_score = scores.gather(1, index);
-  auto greater = c.workspace.count(scores, target_score, true);
-  auto equal = c.workspace.count(scores, target_score, false);
+  auto [greater, equal, nan] = eval_detail::count_against_target(scores, target_score);
+  check_nan(nan, c.examples, c.set);
   if (any_invalid) {  // below every candidate: a miss at every K <= candidates
     greater.masked_fill_(invalid, static_cast<int32_t>(cand.width));
     equal.masked_fill_(invalid, 1);
     out.invalid += invalid.sum().item<int64_t>();
   }
-  append_counts(greater, equal, out);
+  store_counts(greater, equal, c.examples, out);
   if (c.kmax == 0) return;
   const auto ids = items.to(on);  // best first, ties by lower item id
   const auto by_id = std::get<1>(ids.sort(true, 1, false));
@@ -414,17 +436,26 @@ Scored score_all_examples(Recommender& model, const EvalSet& set, const EvalProt
                           int32_t num_items, int64_t max_history, const torch::Device& device,
                           const CandidateLists* candidates, int64_t kmax) {
   torch::NoGradGuard no_grad;
-  Scored scored;
-  Workspace workspace;
   const auto n = static_cast<int64_t>(set.size());
-  std::vector<int64_t> rows;
+  Scored scored;
+  scored.greater.resize(n);
+  scored.ties.resize(n);
+  Workspace workspace;
+  // Examples by history length, so that each chunk's histories are alike and the model's passes
+  // trim to their longest (S3-Rec Beauty: 9 items on average, 50 in one of every 128 random
+  // histories). Every number is per example: the order changes none of them.
+  std::vector<int64_t> order(n);
+  std::iota(order.begin(), order.end(), 0);
+  std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {
+    return set.histories.sequence(a).size() < set.histories.sequence(b).size();
+  });
+  std::vector<int64_t> examples;
   for (int64_t first = 0; first < n; first += protocol.batch_size) {
     const int64_t count = std::min(protocol.batch_size, n - first);
-    rows.resize(count);
-    for (int64_t b = 0; b < count; ++b) rows[b] = first + b;
+    examples.assign(order.begin() + first, order.begin() + first + count);
     Chunk chunk{
         model,    set,   protocol, num_items,
-        first,    count, kmax,     make_history_batch(set.histories, rows, max_history, device),
+        examples, count, kmax,     make_history_batch(set.histories, examples, max_history, device),
         workspace};
     if (protocol.mode == EvalMode::full) {
       score_full(chunk, scored);
@@ -432,6 +463,7 @@ Scored score_all_examples(Recommender& model, const EvalSet& set, const EvalProt
       score_candidates(chunk, *candidates, device, scored);
     }
   }
+  if (scored.lists.size() > 0) scored.lists = in_example_order(scored.lists, order);
   return scored;
 }
 
