@@ -1,6 +1,6 @@
 #include "target_counts.h"
 
-#include <torch/types.h>
+#include <torch/torch.h>
 
 #include "recbench/error.h"
 
