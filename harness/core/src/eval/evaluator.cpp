@@ -442,8 +442,9 @@ Scored score_all_examples(Recommender& model, const EvalSet& set, const EvalProt
   scored.ties.resize(n);
   Workspace workspace;
   // Examples by history length, so that each chunk's histories are alike and the model's passes
-  // trim to their longest (S3-Rec Beauty: 9 items on average, 50 in one of every 128 random
-  // histories). Every number is per example: the order changes none of them.
+  // trim to their longest (S3-Rec Beauty: 9 items on average, but 153 of 22,363 test histories
+  // reach 50, so most batches of 256 consecutive users held one). Every number is per example: the
+  // order changes none of them.
   std::vector<int64_t> order(n);
   std::iota(order.begin(), order.end(), 0);
   std::stable_sort(order.begin(), order.end(), [&](int64_t a, int64_t b) {

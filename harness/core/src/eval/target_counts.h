@@ -1,6 +1,6 @@
 // The evaluator's inner loop: for each example, how many items score above its target, equal to
 // it, or NaN. Under full ranking this visits every item of every example, so on the CPU it is one
-// fused pass over the scores (three tensor passes and three temporaries cost as much as the
+// fused pass over the scores (three tensor passes and three temporaries cost more than the
 // scoring matmul itself); elsewhere it is tensor operations on the scores' device.
 #pragma once
 
