@@ -28,7 +28,7 @@ class BERT4RecNetImpl : public torch::nn::Module {
   //! items [B, L] left-aligned (may hold the mask token) -> states [B, L, d]; with `rows` [B],
   //! the state at each sequence's position rows[b] only, [B, d].
   torch::Tensor forward(const torch::Tensor& seq, const torch::Tensor& rows = {}) {
-    auto states = encoder(input(items(seq)), nn::attention_mask(seq, /*causal=*/false), rows);
+    auto states = encoder(input(items(seq), seq), nn::attention_mask(seq, /*causal=*/false), rows);
     // Under CPU autocast the linear's output is bfloat16, and LibTorch 1.13's CPU autocast
     // leaves layer_norm uncast (CUDA's casts it to float32): match the norm's weights.
     return head_norm(torch::gelu(head(states)).to(head_norm->weight.scalar_type()));

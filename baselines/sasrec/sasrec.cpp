@@ -13,16 +13,17 @@ namespace {
 //! Item embeddings + learned positions -> causal Transformer encoder -> a state per position.
 class SASRecNetImpl : public torch::nn::Module {
  public:
-  SASRecNetImpl(int64_t num_items, int64_t max_len, const nn::TransformerOptions& o) {
+  SASRecNetImpl(int64_t num_items, int64_t max_len, const nn::TransformerOptions& o,
+                nn::PositionAnchor anchor) {
     items = register_module("items", nn::item_table(num_items, o.hidden));
-    input = register_module("input",
-                            nn::PositionalInput(max_len, o.hidden, o.dropout, o.layer_norm_eps));
+    input = register_module(
+        "input", nn::PositionalInput(max_len, o.hidden, o.dropout, o.layer_norm_eps, anchor));
     encoder = register_module("encoder", nn::TransformerEncoder(o));
   }
   //! items [B, L] left-aligned -> states [B, L, d]; with `rows` [B], the state at each
   //! sequence's position rows[b] only, [B, d].
   torch::Tensor forward(const torch::Tensor& seq, const torch::Tensor& rows = {}) {
-    return encoder(input(items(seq)), nn::attention_mask(seq, /*causal=*/true), rows);
+    return encoder(input(items(seq), seq), nn::attention_mask(seq, /*causal=*/true), rows);
   }
   torch::nn::Embedding items{nullptr};
   nn::PositionalInput input{nullptr};
@@ -37,10 +38,11 @@ class SASRec final : public nn::SequentialModel {
     nn::TransformerOptions o = nn::read_transformer_options(params, {});
     o.pre_norm = params.flag("pre_norm", false,
                              "pre-LN layers as the original code (default post-LN as RecBole)");
+    const nn::PositionAnchor anchor = nn::read_position_anchor(params, nn::PositionAnchor::oldest);
     const double init_std = params.real("init_std", 0.02, "std of the normal initialisation", 0.0);
     loss_ = nn::read_loss(params);
     const auto& data = nn::require_data(context.data, "sasrec");
-    net_ = SASRecNet(data.num_items(), options().max_len, o);
+    net_ = SASRecNet(data.num_items(), options().max_len, o, anchor);
     nn::init_normal(*net_, init_std);
     attach(net_.ptr());
   }

@@ -237,7 +237,8 @@ TEST(Pop, IsAnEmbeddingSource) {
 
 TEST(SASRec, EveryLossAndTrainModeLearns) {
   FakeContext pop_ctx(noisy_rule());
-  for (const char* extra : {"loss = 'bce'\n", "loss = 'sampled_softmax'\nnum_negatives = 20\n",
+  for (const char* extra : {"loss = 'bce'\n", "loss = 'bce'\nposition_anchor = 'latest'\n",
+                            "loss = 'sampled_softmax'\nnum_negatives = 20\n",
                             "train_mode = 'prefix'\nbatch_size = 512\n"}) {
     FakeContext ctx(noisy_rule());
     std::string toml = config("sasrec", 6);

@@ -71,6 +71,37 @@ TEST(TransformerEncoder, ChosenRowsEqualTheFullOutputAtThoseRows) {
   }
 }
 
+TEST(PositionalInput, AnchorsCountFromTheOldestOrTheLatestItem) {
+  torch::manual_seed(2);
+  const int64_t max_len = 8, d = 4;
+  auto items = torch::tensor({{5, 6, 7, 0, 0}, {1, 2, 3, 4, 9}}, torch::kInt64);
+  auto emb = torch::randn({2, 5, d});
+  for (PositionAnchor anchor : {PositionAnchor::oldest, PositionAnchor::latest}) {
+    PositionalInput input(max_len, d, /*dropout=*/0.0, 1e-12, anchor);
+    input->eval();
+    auto table = input->named_parameters()["positions.weight"];
+    // Expected positions: 0.. for oldest; max_len - n + i for latest (padding clamped, unread).
+    auto pos = anchor == PositionAnchor::oldest
+                   ? torch::tensor({{0, 1, 2, 3, 4}, {0, 1, 2, 3, 4}}, torch::kInt64)
+                   : torch::tensor({{5, 6, 7, 7, 7}, {3, 4, 5, 6, 7}}, torch::kInt64);
+    auto expected = torch::layer_norm(emb + table.index({pos}), {d}, {}, {}, 1e-12);
+    auto got = input(emb, items);
+    EXPECT_TRUE(torch::allclose(got, expected, 1e-5, 1e-6)) << static_cast<int>(anchor);
+    // The real items' outputs do not depend on how much padding the batch carries.
+    auto narrow = input(emb.slice(0, 0, 1).slice(1, 0, 3), items.slice(0, 0, 1).slice(1, 0, 3));
+    EXPECT_TRUE(torch::allclose(narrow[0], got[0].slice(0, 0, 3), 1e-5, 1e-6));
+  }
+}
+
+TEST(ReadPositionAnchor, AcceptsOldestAndLatestOnly) {
+  Params latest("models.m.params", "position_anchor = 'latest'\n", "exp.toml");
+  EXPECT_EQ(read_position_anchor(latest, PositionAnchor::oldest), PositionAnchor::latest);
+  Params fallback("models.m.params", "", "exp.toml");
+  EXPECT_EQ(read_position_anchor(fallback, PositionAnchor::oldest), PositionAnchor::oldest);
+  Params wrong("models.m.params", "position_anchor = 'newest'\n", "exp.toml");
+  EXPECT_THROW(read_position_anchor(wrong, PositionAnchor::oldest), ConfigError);
+}
+
 TEST(ItemLoss, CrossEntropyMatchesHandComputation) {
   torch::manual_seed(1);
   auto hidden = torch::randn({3, 4}), table = torch::randn({6, 4}), bias = torch::randn({6});

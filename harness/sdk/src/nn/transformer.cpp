@@ -132,17 +132,35 @@ torch::Tensor TransformerEncoderImpl::forward(torch::Tensor x, const torch::Tens
   return final_norm_ ? final_norm_(x) : x;
 }
 
+PositionAnchor read_position_anchor(Params& params, PositionAnchor fallback) {
+  const std::string anchor = params.choice(
+      "position_anchor", fallback == PositionAnchor::latest ? "latest" : "oldest",
+      {"oldest", "latest"},
+      "item the learned positions count from: oldest (RecBole) or latest (original SASRec, "
+      "S3-Rec: left-padded, the latest item always at position max_len - 1)");
+  return anchor == "latest" ? PositionAnchor::latest : PositionAnchor::oldest;
+}
+
 PositionalInputImpl::PositionalInputImpl(int64_t max_len, int64_t hidden, double dropout,
-                                         double layer_norm_eps) {
+                                         double layer_norm_eps, PositionAnchor anchor)
+    : max_len_(max_len), anchor_(anchor) {
   positions_ = register_module("positions", torch::nn::Embedding(max_len, hidden));
   norm_ = register_module(
       "norm", torch::nn::LayerNorm(torch::nn::LayerNormOptions({hidden}).eps(layer_norm_eps)));
   drop_ = register_module("drop", torch::nn::Dropout(dropout));
 }
 
-torch::Tensor PositionalInputImpl::forward(const torch::Tensor& item_emb) {
+torch::Tensor PositionalInputImpl::forward(const torch::Tensor& item_emb,
+                                           const torch::Tensor& items) {
   auto pos = torch::arange(item_emb.size(1), item_emb.options().dtype(torch::kInt64));
-  return drop_(norm_(item_emb + positions_(pos).unsqueeze(0)));
+  if (anchor_ == PositionAnchor::oldest) {
+    return drop_(norm_(item_emb + positions_(pos).unsqueeze(0)));
+  }
+  // Item i of a sequence of n sits where left padding to max_len would put it: max_len - n + i.
+  // Padding after the sequence gets clamped positions; attention never reads it as a key.
+  auto length = items.ne(0).sum(1, /*keepdim=*/true);
+  pos = (pos.unsqueeze(0) + (max_len_ - length)).clamp(0, max_len_ - 1);
+  return drop_(norm_(item_emb + positions_(pos)));
 }
 
 }  // namespace recbench::nn

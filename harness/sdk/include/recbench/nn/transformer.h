@@ -78,15 +78,30 @@ class RECBENCH_API TransformerEncoderImpl : public torch::nn::Module {
 };
 TORCH_MODULE(TransformerEncoder);
 
+//! Which item of a sequence the learned positions are counted from.
+enum class PositionAnchor {
+  oldest,  //!< the oldest item is position 0 (RecBole, which pads on the right)
+  latest,  //!< the latest item is position max_len - 1 (the original SASRec code and S3-Rec,
+           //!< which pad on the left)
+};
+
+//! Reads `position_anchor` ("oldest" or "latest") with the model's default.
+RECBENCH_API PositionAnchor read_position_anchor(Params& params, PositionAnchor fallback);
+
 //! Learned absolute positions added to item embeddings, then LayerNorm and dropout (RecBole's
-//! SASRec/BERT4Rec input block). Position 0 is the oldest item of a left-aligned sequence.
+//! SASRec/BERT4Rec input block). Sequences are left-aligned (0 = padding on the right); the
+//! anchor says whether positions count from their oldest or from their latest item.
 class RECBENCH_API PositionalInputImpl : public torch::nn::Module {
  public:
-  PositionalInputImpl(int64_t max_len, int64_t hidden, double dropout, double layer_norm_eps);
-  //! item_emb [B, L, d] with L <= max_len -> [B, L, d].
-  torch::Tensor forward(const torch::Tensor& item_emb);
+  PositionalInputImpl(int64_t max_len, int64_t hidden, double dropout, double layer_norm_eps,
+                      PositionAnchor anchor = PositionAnchor::oldest);
+  //! item_emb [B, L, d] of `items` [B, L] with L <= max_len -> [B, L, d]. `items` gives each
+  //! sequence's length, which only the `latest` anchor reads.
+  torch::Tensor forward(const torch::Tensor& item_emb, const torch::Tensor& items);
 
  private:
+  int64_t max_len_;
+  PositionAnchor anchor_;
   torch::nn::Embedding positions_{nullptr};
   torch::nn::LayerNorm norm_{nullptr};
   torch::nn::Dropout drop_{nullptr};
