@@ -2,11 +2,14 @@
 // at inference a mask token appended after the history is decoded into next-item scores.
 #include <torch/torch.h>
 
+#include <vector>
+
 #include "recbench/error.h"
 #include "recbench/nn/common.h"
 #include "recbench/nn/sequential_model.h"
 #include "recbench/nn/transformer.h"
 #include "recbench/plugin.h"
+#include "recbench/train_views.h"
 
 namespace recbench {
 namespace {
@@ -45,7 +48,11 @@ TORCH_MODULE(BERT4RecNet);
 class BERT4Rec final : public nn::SequentialModel {
  public:
   BERT4Rec(Params& params, const PluginContext& context)
-      : SequentialModel(read_common(params), context) {
+      : BERT4Rec(read_common(params), params, context) {}
+  //! The base class never groups: a cloze batch's loss is a mean over its masked positions,
+  //! which batch_loss() groups itself when `common.group_by_length`.
+  BERT4Rec(nn::CommonOptions common, Params& params, const PluginContext& context)
+      : SequentialModel(ungrouped(common), context), group_by_length_(common.group_by_length) {
     const nn::TransformerOptions o = nn::read_transformer_options(params, bert_defaults());
     const double init_std = params.real("init_std", 0.02, "std of the normal initialisation", 0.0);
     mask_ratio_ =
@@ -89,9 +96,10 @@ class BERT4Rec final : public nn::SequentialModel {
 
  private:
   static nn::CommonOptions read_common(Params& params) {
-    nn::CommonOptions o =
-        nn::read_common_options(params, {}, {TrainMode::prefix, TrainMode::every_position});
-    o.group_by_length = false;  // the loss averages random cloze positions, not loss_terms()
+    return nn::read_common_options(params, {}, {TrainMode::prefix, TrainMode::every_position});
+  }
+  static nn::CommonOptions ungrouped(nn::CommonOptions o) {
+    o.group_by_length = false;
     return o;
   }
   //! RecBole's BERT4Rec: dropout 0.2 where SASRec has 0.5.
@@ -108,6 +116,7 @@ class BERT4Rec final : public nn::SequentialModel {
   }
   torch::Tensor cloze_mask(const torch::Tensor& seq, const torch::Tensor& lengths) const;
 
+  bool group_by_length_ = true;
   double mask_ratio_ = 0.2, ft_ratio_ = 0.5;
   int64_t mask_token_ = 0;
   nn::ItemLoss loss_;
@@ -136,12 +145,28 @@ torch::Tensor BERT4Rec::batch_loss(const TrainBatch& batch) {
                   ? batch.targets
                   : batch.targets.gather(1, (batch.lengths - 1).unsqueeze(1)).squeeze(1);
   auto seq = append(batch.items, batch.lengths, last);
-  auto mask = cloze_mask(seq, batch.lengths + 1);
-  auto states = net_(seq.masked_fill(mask, mask_token_));
-  auto index = mask.reshape(-1).nonzero().squeeze(1);
-  auto hidden = states.reshape({-1, states.size(2)}).index_select(0, index);
-  auto targets = seq.reshape(-1).index_select(0, index);
-  return loss_(hidden, targets, output_table(), net_->bias);
+  auto lengths = batch.lengths + 1;
+  auto mask = cloze_mask(seq, lengths);  // drawn over the whole batch, grouped or not
+  auto input = seq.masked_fill(mask, mask_token_);
+  // Padding is a masked key, so a row's states do not depend on the width it is run at: the
+  // encoder runs per length group, and one loss averages every masked position of the batch.
+  std::vector<LengthGroup> groups;
+  if (group_by_length_) {
+    groups = length_groups(lengths);
+  } else {
+    groups.push_back({torch::arange(seq.size(0), lengths.options()), seq.size(1)});
+  }
+  std::vector<torch::Tensor> hidden, targets;
+  for (const LengthGroup& g : groups) {
+    auto take = [&](const torch::Tensor& t) {
+      return t.index_select(0, g.rows).narrow(1, 0, g.width);
+    };
+    auto states = net_(take(input));
+    auto index = take(mask).reshape(-1).nonzero().squeeze(1);
+    hidden.push_back(states.reshape({-1, states.size(2)}).index_select(0, index));
+    targets.push_back(take(seq).reshape(-1).index_select(0, index));
+  }
+  return loss_(torch::cat(hidden), torch::cat(targets), output_table(), net_->bias);
 }
 
 }  // namespace

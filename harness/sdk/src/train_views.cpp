@@ -112,7 +112,7 @@ TrainBatch TrainView::batch(int64_t index, int64_t batch_size, const torch::Devi
     users[b] = set_->users[s.row];
   }
   auto opts = torch::TensorOptions().dtype(torch::kInt64);
-  auto to_tensor = [&](std::vector<int64_t>& v, std::vector<int64_t> shape) {
+  auto to_tensor = [&](std::vector<int64_t>& v, const std::vector<int64_t>& shape) {
     return torch::from_blob(v.data(), shape, opts).clone().to(device);
   };
   TrainBatch out;
@@ -123,12 +123,12 @@ TrainBatch TrainView::batch(int64_t index, int64_t batch_size, const torch::Devi
   return out;
 }
 
-std::vector<TrainBatch> group_by_length(const TrainBatch& batch, int64_t narrowest) {
-  const torch::Tensor lengths = batch.lengths.to(torch::kCPU, torch::kInt64).contiguous();
-  const int64_t* len = lengths.data_ptr<int64_t>();
+std::vector<LengthGroup> length_groups(const torch::Tensor& lengths, int64_t narrowest) {
+  const torch::Tensor host = lengths.to(torch::kCPU, torch::kInt64).contiguous();
+  const int64_t* len = host.data_ptr<int64_t>();
   std::vector<std::vector<int64_t>> rows;  // group g: lengths in (narrowest 2^(g-1), narrowest 2^g]
   std::vector<int64_t> widths;
-  for (int64_t r = 0; r < batch.size(); ++r) {
+  for (int64_t r = 0; r < host.numel(); ++r) {
     size_t g = 0;
     for (int64_t bound = narrowest; len[r] > bound; bound *= 2) ++g;
     if (g >= rows.size()) {
@@ -138,18 +138,25 @@ std::vector<TrainBatch> group_by_length(const TrainBatch& batch, int64_t narrowe
     rows[g].push_back(r);
     widths[g] = std::max(widths[g], len[r]);
   }
-  std::vector<TrainBatch> groups;
+  std::vector<LengthGroup> groups;
   for (size_t g = 0; g < rows.size(); ++g) {
     if (rows[g].empty()) continue;
-    if (rows[g].size() == static_cast<size_t>(batch.size()) && widths[g] == batch.items.size(1)) {
+    groups.push_back({torch::tensor(rows[g], torch::kInt64).to(lengths.device()), widths[g]});
+  }
+  return groups;
+}
+
+std::vector<TrainBatch> group_by_length(const TrainBatch& batch, int64_t narrowest) {
+  std::vector<TrainBatch> groups;
+  for (const LengthGroup& g : length_groups(batch.lengths, narrowest)) {
+    if (g.rows.size(0) == batch.size() && g.width == batch.items.size(1)) {
       groups.push_back(batch);  // one group as wide as the batch: nothing to regroup
       continue;
     }
-    const auto index = torch::tensor(rows[g], torch::kInt64).to(batch.items.device());
-    auto take = [&](const torch::Tensor& t) { return t.index_select(0, index); };
-    TrainBatch group{take(batch.items).narrow(1, 0, widths[g]), take(batch.lengths),
+    auto take = [&](const torch::Tensor& t) { return t.index_select(0, g.rows); };
+    TrainBatch group{take(batch.items).narrow(1, 0, g.width), take(batch.lengths),
                      take(batch.users), take(batch.targets)};
-    if (group.targets.dim() == 2) group.targets = group.targets.narrow(1, 0, widths[g]);
+    if (group.targets.dim() == 2) group.targets = group.targets.narrow(1, 0, g.width);
     groups.push_back(std::move(group));
   }
   return groups;

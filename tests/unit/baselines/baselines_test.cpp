@@ -253,6 +253,30 @@ TEST(SASRec, EveryLossAndTrainModeLearns) {
   }
 }
 
+// Training a batch as length groups changes no loss: without dropout (and with CE, which draws
+// no negatives), a model trained on groups ends where the one trained on whole batches ends.
+// BERT4Rec groups its rows itself: its cloze mask is drawn over the whole batch either way.
+TEST(GroupByLength, GroupedTrainingEqualsWholeBatchesForSASRecAndBERT4Rec) {
+  for (const std::string name : {"sasrec", "bert4rec"}) {
+    torch::Tensor scores[2];
+    for (bool grouped : {false, true}) {
+      FakeContext ctx(noisy_rule());  // 10-30 items a user: groups (8, 16] and (16, 32]
+      std::string toml = config(name, 2) + "group_by_length = " + (grouped ? "true" : "false");
+      for (auto at = toml.find("dropout = 0.1"); at != std::string::npos;
+           at = toml.find("dropout = 0.1", at)) {
+        toml.replace(at, 13, "dropout = 0.0");  // dropout and attn_dropout
+      }
+      torch::manual_seed(5);
+      auto model = make_model(name, toml, ctx);
+      model->fit(ctx);
+      scores[grouped ? 1 : 0] = valid_scores(*model, ctx.data(), 50);
+    }
+    EXPECT_TRUE(torch::allclose(scores[0], scores[1], 1e-4, 1e-4))
+        << name << ": max |difference| " << (scores[0] - scores[1]).abs().max().item<double>();
+    EXPECT_GT(scores[0].std().item<double>(), 0.01) << name;  // it learned something
+  }
+}
+
 // train_mode = "last": one sample per training sequence, its last item (LLaRA's rows).
 
 //! `small_configs()` of `name` without its train_mode (gru4rec's sets one).

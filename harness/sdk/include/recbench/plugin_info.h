@@ -7,7 +7,8 @@
 //! 4: TrainContext::data_parallel(), stop_requested(), save_checkpoint(), resume_checkpoint().
 //! 5: PluginContext::precision.
 //! 6: nn::CommonOptions::group_by_length (SequentialModel's layout).
-#define RECBENCH_PLUGIN_ABI_VERSION 6u
+//! 7: nn::PositionalInput's anchor (its layout, forward(item_emb, items)).
+#define RECBENCH_PLUGIN_ABI_VERSION 7u
 
 extern "C" {
 //! Plain data only, so that a host of any version can read it safely.

@@ -83,10 +83,22 @@ class RECBENCH_API TrainView {
   std::vector<Sample> samples_;
 };
 
-//! The rows of `batch` in groups of similar length, each trimmed to its longest row: rows of
-//! 1..narrowest items, then (narrowest, 2 narrowest], and so on doubling; empty groups are left out
-//! and each group keeps the batch's row order. Short histories then stop paying for the longest
-//! one's padding (Amazon windows: 9 real items of 50 on average).
+//! Rows of one length group: their indices (on the device of the lengths) and the group's width,
+//! its longest row.
+struct LengthGroup {
+  torch::Tensor rows;
+  int64_t width = 0;
+};
+
+//! The rows of `lengths` [B] in groups of similar length: rows of 1..narrowest items, then
+//! (narrowest, 2 narrowest], and so on doubling; empty groups are left out and each group keeps
+//! the row order. Short histories then stop paying for the longest one's padding (Amazon
+//! windows: 9 real items of 50 on average).
+RECBENCH_API std::vector<LengthGroup> length_groups(const torch::Tensor& lengths,
+                                                    int64_t narrowest = 8);
+
+//! The rows of `batch` in its length_groups(), each trimmed to its width; a single group as wide
+//! as the batch is the batch itself.
 RECBENCH_API std::vector<TrainBatch> group_by_length(const TrainBatch& batch,
                                                      int64_t narrowest = 8);
 

@@ -55,6 +55,10 @@ CommonOptions read_common_options(Params& params, const CommonOptions& defaults,
   o.lr = params.real("lr", defaults.lr, "Adam learning rate", 0.0);
   o.weight_decay = params.real("weight_decay", defaults.weight_decay, "Adam weight decay", 0.0);
   o.max_len = params.integer("max_len", defaults.max_len, "history items the model reads", 1);
+  o.group_by_length = params.flag(
+      "group_by_length", defaults.group_by_length,
+      "train each batch as groups of rows of similar length, each trimmed to its longest row "
+      "(the same losses; faster when most histories are short)");
   return o;
 }
 

@@ -43,15 +43,16 @@ struct CommonOptions {
   //! the groups' losses weighted by their loss_terms(). Exact when a row's loss depends neither
   //! on other rows nor on the padding after it (causal or padding-masked encoders, per-row
   //! losses); random draws (dropout, negatives) then differ only in order. A model whose loss
-  //! is not a mean over loss_terms() (BERT4Rec's random cloze positions) sets it false.
+  //! is not a mean over loss_terms() (BERT4Rec's random cloze positions) groups its rows itself
+  //! (length_groups()) and hands the base class false. Params key `group_by_length`.
   bool group_by_length = true;
 };
 
 //! Which train modes a model offers; the first is the default.
 using TrainModes = std::vector<TrainMode>;
 
-//! Declares and reads epochs, batch_size, lr, weight_decay, max_len and (when `modes` has more
-//! than one entry) train_mode. `defaults` gives the model's defaults; `window_batch_size` is the
+//! Declares and reads epochs, batch_size, lr, weight_decay, max_len, group_by_length and (when
+//! `modes` has more than one entry) train_mode. `defaults` gives the model's defaults; `window_batch_size` is the
 //! batch_size default in every_position mode (windows are ~max_len times larger than prefixes).
 RECBENCH_API CommonOptions read_common_options(Params& params, const CommonOptions& defaults,
                                                const TrainModes& modes,
