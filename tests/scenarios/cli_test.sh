@@ -63,21 +63,6 @@ expect 0 "2 complete, 2 skipped" -- "$bin" run exp.toml --out some.h5 --resume -
 expect 0 "0 complete, 4 skipped" -- "$bin" run exp.toml --out some.h5 --resume \
   --set models.pop.params.log_counts=true --set experiment.cache_dir=\"cache\" \
   --set experiment.log_level=\"info\"
-# --resume with an extended experiment: the file stores the new one, so its references are reported.
-cp exp.toml extended.toml
-cat >>extended.toml <<'TOML'
-
-[[reference]]
-source = "a later paper"
-dataset = "tiny"
-model = "pop"
-metric = "NDCG@10"
-value = 0.5
-TOML
-expect 0 "0 complete, 4 skipped" -- "$bin" run extended.toml --out some.h5 --resume \
-  --set models.pop.params.log_counts=true --set experiment.cache_dir=\"cache\" \
-  --set experiment.log_level=\"info\"
-expect 0 "\| tiny \| pop \| NDCG@10 \| a later paper \|" -- "$bin" report some.h5 --metric NDCG@10
 expect_error "--rerun-changed: it only applies to --resume" -- \
   "$bin" run exp.toml --out other.h5 --rerun-changed --set experiment.cache_dir=\"cache\"
 

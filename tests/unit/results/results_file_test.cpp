@@ -40,26 +40,6 @@ TEST(ResultsFile, CreatesFileWithRootInfoAndKeepsItOnReopen) {
   EXPECT_FALSE(std::filesystem::exists(dir / "sub/exp.h5.tmp"));
 }
 
-TEST(ResultsFile, SetExperimentReplacesTheExperimentOnlyAndKeepsTheCells) {
-  ScratchDir dir;
-  auto path = dir / "exp.h5";
-  ResultsFile file(path, sample_info());
-  const CellRecord cell = sample_cell("sasrec", 1, 7);
-  file.write_cell(cell);
-  RunInfo extended = sample_info();
-  extended.experiment_toml += "\n[[models]]\nplugin = \"pop\"\n";
-  extended.model_order = {"sasrec", "pop"};
-  extended.start_time = "later";
-  file.set_experiment(extended);  // --resume with an extended experiment
-  const RunInfo info = file.info();
-  EXPECT_EQ(info.experiment_toml, extended.experiment_toml);
-  EXPECT_EQ(info.model_order, extended.model_order);
-  EXPECT_EQ(info.start_time, "2024-05-01T10:00:00Z");  // when the file began
-  const std::vector<CellRecord> cells = file.read_cells();
-  ASSERT_EQ(cells.size(), 1u);
-  expect_same_cell(cells[0], cell);
-}
-
 TEST(ResultsFile, CellRoundTripsEveryField) {
   ScratchDir dir;
   ResultsFile file(dir / "r.h5", sample_info());

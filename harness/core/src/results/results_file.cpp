@@ -428,18 +428,6 @@ void ResultsFile::set_end_time(const std::string& time) {
   });
 }
 
-void ResultsFile::set_experiment(const RunInfo& info) {
-  h5::SilenceErrors silence;
-  replace_atomically(path_, TempStart::copy_of_target, [&](const fs::path& tmp) {
-    Handle file = open_file(tmp, H5F_ACC_RDWR);
-    const std::string ctx = at(path_, "/");
-    h5::write_attr(file.get(), "experiment_name", info.experiment_name, ctx);
-    h5::write_attr(file.get(), "experiment_toml", info.experiment_toml, ctx);
-    h5::write_attr(file.get(), "model_order", join_lines(info.model_order), ctx);
-    close_written(file, tmp);
-  });
-}
-
 void ResultsFile::write_dataset(const DatasetRecord& record) {
   h5::SilenceErrors silence;
   check_name("dataset", record.name);

@@ -216,10 +216,8 @@ void Runner::read_existing() {
   }
   if (stored_->experiment_toml != cfg_.text) {
     // Not a warning: check_stored_settings() compares each complete cell's own settings.
-    logger_->info(
-        "{}: resuming with an experiment that differs from the one stored in it; the file "
-        "stores this one from now on (each cell keeps the settings it ran with)",
-        summary_.output.string());
+    logger_->info("{}: resuming with an experiment that differs from the one stored in it",
+                  summary_.output.string());
   }
 }
 
@@ -382,7 +380,6 @@ ResultsFile Runner::open_results() {
     std::filesystem::create_directories(summary_.output.parent_path());
   }
   ResultsFile file(summary_.output, info);
-  if (stored_ && stored_->experiment_toml != cfg_.text) file.set_experiment(info);
   for (const DatasetState& ds : datasets_) file.write_dataset(dataset_record(ds));
   return file;
 }

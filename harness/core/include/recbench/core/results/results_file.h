@@ -110,10 +110,6 @@ class ResultsFile {
   const std::filesystem::path& path() const { return path_; }
   RunInfo info() const;
   void set_end_time(const std::string& time);
-  //! Replaces the stored experiment (its text, name and model order) with `info`'s: `--resume`
-  //! with an extended experiment, so that `report` reads the new models' order and references.
-  //! Each cell keeps the settings it ran with.
-  void set_experiment(const RunInfo& info);
 
   void write_dataset(const DatasetRecord& record);
   std::optional<DatasetRecord> read_dataset(const std::string& name) const;
