@@ -52,8 +52,9 @@ struct CommonOptions {
 using TrainModes = std::vector<TrainMode>;
 
 //! Declares and reads epochs, batch_size, lr, weight_decay, max_len, group_by_length and (when
-//! `modes` has more than one entry) train_mode. `defaults` gives the model's defaults; `window_batch_size` is the
-//! batch_size default in every_position mode (windows are ~max_len times larger than prefixes).
+//! `modes` has more than one entry) train_mode. `defaults` gives the model's defaults;
+//! `window_batch_size` is the batch_size default in every_position mode (windows are ~max_len
+//! times larger than prefixes).
 RECBENCH_API CommonOptions read_common_options(Params& params, const CommonOptions& defaults,
                                                const TrainModes& modes,
                                                int64_t window_batch_size = 128);
