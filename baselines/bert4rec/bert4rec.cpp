@@ -158,8 +158,9 @@ torch::Tensor BERT4Rec::batch_loss(const TrainBatch& batch) {
   }
   std::vector<torch::Tensor> hidden, targets;
   for (const LengthGroup& g : groups) {
-    auto take = [&](const torch::Tensor& t) {
-      return t.index_select(0, g.rows).narrow(1, 0, g.width);
+    const bool whole = g.rows.size(0) == seq.size(0) && g.width == seq.size(1);
+    auto take = [&](const torch::Tensor& t) {  // one group as wide as the batch is the batch
+      return whole ? t : t.index_select(0, g.rows).narrow(1, 0, g.width);
     };
     auto states = net_(take(input));
     auto index = take(mask).reshape(-1).nonzero().squeeze(1);

@@ -66,4 +66,25 @@ expect 0 "0 complete, 4 skipped" -- "$bin" run exp.toml --out some.h5 --resume \
 expect_error "--rerun-changed: it only applies to --resume" -- \
   "$bin" run exp.toml --out other.h5 --rerun-changed --set experiment.cache_dir=\"cache\"
 
+# A file written before pop declared log_counts (its cells lack the key and the [defaults] table):
+# the key at its default is no change; set otherwise, it is one.
+expect 0 "1 complete, 0 skipped" -- "$bin" run exp.toml --out older.h5 --model pop --seed 1 \
+  --set experiment.cache_dir=\"cache\" --set experiment.log_level=\"info\"
+/usr/bin/python3 - older.h5 <<'PY'
+import re, sys, h5py
+with h5py.File(sys.argv[1], "r+") as f:
+    cell = f["runs/tiny/pop/seed_1"]
+    config = cell.attrs["config"]
+    config = config.decode() if isinstance(config, bytes) else config
+    older = re.sub(r"\[defaults\]\n(?:[^\[\n].*\n|\n)*", "", config)
+    older = re.sub(r"^log_counts = .*\n?", "", older, flags=re.M)
+    assert older != config and "log_counts" not in older, config
+    cell.attrs["config"] = older
+PY
+expect 0 "0 complete, 1 skipped" -- "$bin" run exp.toml --out older.h5 --resume --model pop \
+  --seed 1 --set experiment.cache_dir=\"cache\" --set experiment.log_level=\"info\"
+expect_error "older.h5: 1 complete cell\(s\) ran with settings other than the experiment's now: tiny/pop/seed_1 \(params.log_counts: absent there, true now\)" -- \
+  "$bin" run exp.toml --out older.h5 --resume --model pop --seed 1 \
+  --set models.pop.params.log_counts=true --set experiment.cache_dir=\"cache\"
+
 finish cli

@@ -1,5 +1,5 @@
 // What `--resume` compares before it skips a complete cell: the settings in which a stored cell's
-// configuration differs from the experiment's now.
+// configuration differs from the experiment's now, and what the report warns of.
 #include <gtest/gtest.h>
 
 #include "recbench/core/results/results_file.h"
@@ -31,6 +31,24 @@ TEST(ChangedSettings, DeviceThreadsAndEvaluationBatchDoNotCount) {
   const auto now =
       config("epochs = 20", "mode = 'full'\nbatch_size = 64", "threads = 1\ndevice = 'cuda'");
   EXPECT_TRUE(changed_settings(stored, now).empty());
+}
+
+TEST(ChangedSettings, AKeyDeclaredLaterAtItsDefaultIsNoChange) {
+  // A cell written before the plugin declared group_by_length, against one written after.
+  const auto older = config("epochs = 20", "mode = 'full'");
+  const auto newer = config("epochs = 20\ngroup_by_length = true", "mode = 'full'") +
+                     "[defaults]\nepochs = 50\ngroup_by_length = true\n";
+  EXPECT_TRUE(changed_settings(older, newer).empty());
+  EXPECT_TRUE(changed_settings(newer, older).empty());  // the report compares either way round
+  // Set away from its default, the key is a setting that changed.
+  const auto set = config("epochs = 20\ngroup_by_length = false", "mode = 'full'") +
+                   "[defaults]\nepochs = 50\ngroup_by_length = true\n";
+  EXPECT_EQ(changed_settings(older, set),
+            std::vector<std::string>{"params.group_by_length: absent there, false now"});
+  // Without a [defaults] table on either side nothing says what the default is.
+  EXPECT_EQ(changed_settings(older, config("epochs = 20\ngroup_by_length = true", "")).size(), 2u);
+  // A key both sides hold is compared as before, whatever the default.
+  EXPECT_EQ(changed_settings(config("epochs = 50", ""), newer).size(), 2u);
 }
 
 }  // namespace

@@ -171,10 +171,9 @@ TEST(Report, OnlyFailuresStillListsThem) {
 }
 
 TEST(Report, NamesTheSettingsInWhichAModelsSeedsDiffer) {
-  std::vector<CellRecord> cells = {cell("d", "sasrec", 1, {{"HR@10", 0.4}}),
-                                   cell("d", "sasrec", 2, {{"HR@10", 0.5}}),
-                                   cell("d", "gru", 1, {{"HR@10", 0.3}}),
-                                   cell("d", "gru", 2, {{"HR@10", 0.3}})};
+  std::vector<CellRecord> cells = {
+      cell("d", "sasrec", 1, {{"HR@10", 0.4}}), cell("d", "sasrec", 2, {{"HR@10", 0.5}}),
+      cell("d", "gru", 1, {{"HR@10", 0.3}}), cell("d", "gru", 2, {{"HR@10", 0.3}})};
   cells[0].config_toml = "[params]\nepochs = 20\n[evaluation]\nmode = 'full'\n";
   cells[1].config_toml = "[params]\nepochs = 200\n[evaluation]\nmode = 'full'\n";
   cells[2].config_toml = cells[3].config_toml = cells[0].config_toml;  // equal: no note
@@ -188,6 +187,11 @@ TEST(Report, NamesTheSettingsInWhichAModelsSeedsDiffer) {
   latex.format = ReportFormat::latex;
   EXPECT_NE(render_report(cells, latex).find("%   d / sasrec: params.epochs"), std::string::npos);
   cells[1].config_toml = cells[0].config_toml;
+  EXPECT_EQ(render_report(cells, {}).find("different settings"), std::string::npos);
+  // Seed 2 from a build whose plugin declared group_by_length since, at its default: no note.
+  cells[1].config_toml =
+      "[params]\nepochs = 20\ngroup_by_length = true\n[defaults]\ngroup_by_length = true\n"
+      "[evaluation]\nmode = 'full'\n";
   EXPECT_EQ(render_report(cells, {}).find("different settings"), std::string::npos);
 }
 

@@ -60,14 +60,38 @@ TEST(CellCheckpoint, RoundTripsTheHarnessStateExactly) {
   EXPECT_EQ(read(work / "model" / "model.pt"), "best weights");
 }
 
+std::string cell_config(const std::string& params, int threads = 1) {
+  return "[cell]\nseed = 1\nthreads = " + std::to_string(threads) + "\n[params]\n" + params +
+         "\n[defaults]\nepochs = 10\ngroup_by_length = true\n";
+}
+
 TEST(CellCheckpoint, AnotherConfigurationIsNotResumed) {
   ScratchDir dir;
   const fs::path work = dir / "cell";
   fs::create_directories(work);
-  write_checkpoint(work, "epochs = 3", sample_state(), [](const fs::path&) {});
+  write_checkpoint(work, cell_config("epochs = 3"), sample_state(), [](const fs::path&) {});
   std::string why_not;
-  EXPECT_FALSE(find_checkpoint(work, "epochs = 4", &why_not));
-  EXPECT_NE(why_not.find("another configuration"), std::string::npos) << why_not;
+  EXPECT_FALSE(find_checkpoint(work, cell_config("epochs = 4"), &why_not));
+  EXPECT_NE(why_not.find("another configuration of this cell (params.epochs: 3 there, 4 now)"),
+            std::string::npos)
+      << why_not;
+  EXPECT_FALSE(find_checkpoint(work, cell_config("epochs = 3", 2), &why_not));
+  EXPECT_NE(why_not.find("thread count"), std::string::npos) << why_not;
+}
+
+TEST(CellCheckpoint, AKeyDeclaredAfterItWasWrittenResumesAtItsDefault) {
+  ScratchDir dir;
+  const fs::path work = dir / "cell";
+  fs::create_directories(work);
+  // Written before the plugin declared group_by_length (no [defaults] table then either).
+  write_checkpoint(work, "[cell]\nseed = 1\nthreads = 1\n[params]\nepochs = 3\n", sample_state(),
+                   [](const fs::path&) {});
+  std::string why_not;
+  EXPECT_TRUE(find_checkpoint(work, cell_config("epochs = 3\ngroup_by_length = true"), &why_not))
+      << why_not;
+  EXPECT_FALSE(find_checkpoint(work, cell_config("epochs = 3\ngroup_by_length = false"), &why_not));
+  EXPECT_NE(why_not.find("params.group_by_length: absent there, false now"), std::string::npos)
+      << why_not;
 }
 
 TEST(CellCheckpoint, AKillBetweenTheRenamesLeavesTheOldCheckpoint) {

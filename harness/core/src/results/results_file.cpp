@@ -554,12 +554,23 @@ void require_one_device(const std::vector<CellRecord>& cells, const std::string&
 
 std::vector<std::string> changed_settings(const std::string& a, const std::string& b,
                                           const std::string& a_name, const std::string& b_name) {
-  std::map<std::string, std::string> before, now;
+  std::map<std::string, std::string> before, now, defaults;
   const toml::table there = toml::parse(a), here = toml::parse(b);
   for (const char* part : {"params", "evaluation"}) {
     if (const auto* t = there.get(part)) flatten(*t, part, before);
     if (const auto* t = here.get(part)) flatten(*t, part, now);
   }
+  // The plugin's declared defaults, from whichever side recorded them (cells written before
+  // [defaults] existed lack the table).
+  for (const toml::table* side : {&here, &there}) {
+    if (const auto* t = side->get("defaults")) flatten(*t, "params", defaults);
+  }
+  // A key that one side lacks and the other holds at its default is a key the plugin declared
+  // later (defaults keep the earlier behaviour), not a setting that changed.
+  auto at_default = [&](const std::string& key, const std::string& value) {
+    const auto d = defaults.find(key);
+    return d != defaults.end() && d->second == value;
+  };
   // Ranks do not depend on the evaluation batch (EvaluateFull.ResultsDoNotDependOnBatchSize...).
   before.erase("evaluation.batch_size");
   now.erase("evaluation.batch_size");
@@ -575,10 +586,14 @@ std::vector<std::string> changed_settings(const std::string& a, const std::strin
   auto jt = now.begin();
   while (it != before.end() || jt != now.end()) {
     if (jt == now.end() || (it != before.end() && it->first < jt->first)) {
-      changes.push_back(describe(it->first, it->second, "absent"));
+      if (!at_default(it->first, it->second)) {
+        changes.push_back(describe(it->first, it->second, "absent"));
+      }
       ++it;
     } else if (it == before.end() || jt->first < it->first) {
-      changes.push_back(describe(jt->first, "absent", jt->second));
+      if (!at_default(jt->first, jt->second)) {
+        changes.push_back(describe(jt->first, "absent", jt->second));
+      }
       ++jt;
     } else {
       if (it->second != jt->second) changes.push_back(describe(it->first, it->second, jt->second));

@@ -227,7 +227,7 @@ void train_and_test(const RunEnv& env, const CellJob& job, CellArtifacts& artifa
   const auto work_dir = work_dir_of(env, ds.data.name, job.entry.label, job.seed);
   check_dependencies(job, artifacts);
   torch::manual_seed(cell_seed(static_cast<uint64_t>(job.seed), Stream::init));
-  std::string resolved;
+  ResolvedParams resolved;
   auto model =
       build_model(env, job.plugin, job.entry, ds.view, static_cast<uint64_t>(job.seed), &resolved);
   cell.config_toml = cell_config(env, ds.data.name, job.entry, job.seed, resolved);
@@ -286,7 +286,7 @@ bool completed_everywhere(const RunEnv& env, bool completed) {
 
 std::unique_ptr<Recommender> build_model(const RunEnv& env, const LoadedPlugin& plugin,
                                          const ModelEntry& entry, const DatasetView& view,
-                                         uint64_t seed, std::string* resolved,
+                                         uint64_t seed, ResolvedParams* resolved,
                                          std::vector<ModelDependency>* dependencies) {
   Params params = make_params("models." + entry.label + ".params", &entry.params,
                               env.config->source.string(), &entry.positions);
@@ -295,7 +295,7 @@ std::unique_ptr<Recommender> build_model(const RunEnv& env, const LoadedPlugin& 
   std::unique_ptr<Recommender> model = plugin.factory(params, context);
   params.finish();
   if (model == nullptr) throw PluginError("plugin '" + plugin.name + "' returned no model");
-  if (resolved != nullptr) *resolved = params.resolved_toml();
+  if (resolved != nullptr) *resolved = {params.resolved_toml(), defaults_toml(params.specs())};
   return model;
 }
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "cell_record.h"
 #include "recbench/core/plugins/plugin_loader.h"
 #include "recbench/core/results/results_file.h"
 #include "recbench/plugin.h"
@@ -15,10 +16,11 @@ namespace recbench::run_detail {
 
 //! Builds the model of `entry` as the host does for every cell (and once up front, seed 0, to
 //! validate every configuration): Params over the entry's table, the factory, finish().
-//! `resolved` receives the resolved parameters; `dependencies` what the model declared.
+//! `resolved` receives the resolved parameters and defaults; `dependencies` what the model
+//! declared.
 std::unique_ptr<Recommender> build_model(const RunEnv& env, const LoadedPlugin& plugin,
                                          const ModelEntry& entry, const DatasetView& view,
-                                         uint64_t seed, std::string* resolved,
+                                         uint64_t seed, ResolvedParams* resolved,
                                          std::vector<ModelDependency>* dependencies = nullptr);
 
 //! One dataset x model x seed cell.

@@ -5,9 +5,12 @@
 #include <cmath>
 #include <fstream>
 #include <limits>
+#include <sstream>
 
+#include <toml++/toml.h>
 #include <nlohmann/json.hpp>
 
+#include "recbench/core/results/results_file.h"
 #include "recbench/error.h"
 
 namespace recbench::run_detail {
@@ -15,6 +18,22 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr const char* kStateFile = "harness.json";
+
+//! Empty when a checkpoint written under `stored` may continue under `now`: the same cell (device
+//! and threads included) and no changed setting (changed_settings(): a key the plugin declared
+//! later, at its default, is not one); otherwise what differs.
+std::string config_difference(const std::string& stored, const std::string& now) {
+  auto cell = [](const std::string& config) {
+    std::ostringstream s;
+    const toml::table table = toml::parse(config);
+    if (const auto* c = table.get_as<toml::table>("cell")) s << *c;
+    return s.str();
+  };
+  if (cell(stored) != cell(now)) return "another cell, device or thread count";
+  std::string list;
+  for (const std::string& c : changed_settings(stored, now)) list += (list.empty() ? "" : "; ") + c;
+  return list;
+}
 
 // JSON has no NaN: curve points without validation and an early stopping without a best use null.
 nlohmann::json number(double v) { return std::isnan(v) ? nlohmann::json() : nlohmann::json(v); }
@@ -96,9 +115,12 @@ std::optional<FoundCheckpoint> find_checkpoint(const fs::path& work_dir,
   try {
     std::ifstream in(dir / kStateFile);
     j = nlohmann::json::parse(in);
-    if (j.at("config").get<std::string>() != config_toml) {
-      *why_not = "it was written for another configuration of this cell";
-      return std::nullopt;
+    const std::string stored = j.at("config").get<std::string>();
+    if (stored != config_toml) {
+      if (const std::string diff = config_difference(stored, config_toml); !diff.empty()) {
+        *why_not = "it was written for another configuration of this cell (" + diff + ")";
+        return std::nullopt;
+      }
     }
     FoundCheckpoint found{dir / "model", from_json(j)};
     fs::remove_all(work_dir / "model");

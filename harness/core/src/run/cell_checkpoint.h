@@ -33,7 +33,8 @@ void write_checkpoint(const std::filesystem::path& work_dir, const std::string& 
                       const HarnessState& state,
                       const std::function<void(const std::filesystem::path&)>& write);
 
-//! The checkpoint of <work> when one is there for this exact configuration; `why_not` says why a
+//! The checkpoint of <work> when one is there for this configuration (a key the plugin declared
+//! after the checkpoint was written, held at its default, does not count); `why_not` says why a
 //! checkpoint that is there is not used (another configuration, unreadable). Restores <work>/model
 //! from the checkpoint's copy of the best model.
 std::optional<FoundCheckpoint> find_checkpoint(const std::filesystem::path& work_dir,

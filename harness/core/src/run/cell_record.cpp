@@ -50,14 +50,27 @@ DatasetRecord dataset_record(const DatasetState& ds) {
   return rec;
 }
 
+std::string defaults_toml(const std::vector<ParamSpec>& specs) {
+  toml::table defaults;
+  for (const ParamSpec& spec : specs) {
+    // default_value is a TOML value; parsing it as one keeps its type for the comparison.
+    toml::table one = toml::parse("value = " + spec.default_value);
+    defaults.insert_or_assign(spec.key, std::move(*one.get("value")));
+  }
+  std::ostringstream s;
+  s << defaults;
+  return s.str();
+}
+
 std::string cell_config(const RunEnv& env, const std::string& dataset, const ModelEntry& model,
-                        int64_t seed, const std::string& params_toml) {
+                        int64_t seed, const ResolvedParams& params) {
   toml::table cell{
       {"dataset", dataset},         {"model", model.label},
       {"plugin", model.plugin},     {"seed", seed},
       {"device", env.device.str()}, {"threads", static_cast<int64_t>(at::get_num_threads())}};
   toml::table root{{"cell", cell},
-                   {"params", toml::parse(params_toml)},
+                   {"params", toml::parse(params.values)},
+                   {"defaults", toml::parse(params.defaults)},
                    {"evaluation", protocol_table(*env.config)}};
   std::ostringstream s;
   s << root;

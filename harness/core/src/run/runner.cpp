@@ -117,8 +117,9 @@ class Runner {
   std::optional<StoredResults> stored_;  //!< what --resume continues
   std::vector<DatasetState> datasets_;
   CellArtifacts artifacts_;
-  std::map<std::string, std::vector<ModelDependency>> depends_;          //!< label -> what it reads
-  std::map<std::pair<std::string, std::string>, std::string> resolved_;  //!< (dataset, label)
+  std::map<std::string, std::vector<ModelDependency>> depends_;  //!< label -> what it reads
+  std::map<std::pair<std::string, std::string>, run_detail::ResolvedParams>
+      resolved_;                          //!< (dataset, label)
   std::vector<const ModelEntry*> order_;  //!< entries, every dependency before its dependents
   std::deque<CorpusState> corpora_;       //!< stable addresses (views point in)
   std::map<std::string, DatasetView> corpus_views_;  //!< what TrainContext::corpus() returns

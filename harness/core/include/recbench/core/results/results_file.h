@@ -80,7 +80,9 @@ void require_one_device(const std::vector<CellRecord>& cells, const std::string&
 //! Where two cells' resolved configurations (CellRecord::config_toml) differ, one entry per
 //! setting: "params.epochs: 20 there, 200 now" with the default names of `a` and `b`. Only the
 //! plugin's parameters and the evaluation protocol count: device, threads and the evaluation
-//! batch size do not change what a cell measures.
+//! batch size do not change what a cell measures. A parameter one side lacks does not count when
+//! the other side holds it at the plugin's default (a `[defaults]` table in either config): the
+//! plugin declared the key after the older cell ran, with a default that keeps what it did.
 std::vector<std::string> changed_settings(const std::string& a, const std::string& b,
                                           const std::string& a_name = "there",
                                           const std::string& b_name = "now");
