@@ -87,4 +87,17 @@ expect_error "older.h5: 1 complete cell\(s\) ran with settings other than the ex
   "$bin" run exp.toml --out older.h5 --resume --model pop --seed 1 \
   --set models.pop.params.log_counts=true --set experiment.cache_dir=\"cache\"
 
+# Two files of one experiment, the second by a newer build: merged only when allowed.
+for s in 1 2; do
+  expect 0 "1 complete" -- "$bin" run exp.toml --out build-$s.h5 --model pop --seed $s \
+    --set experiment.cache_dir=\"cache\" --set experiment.log_level=\"info\"
+done
+/usr/bin/python3 -c 'import h5py, sys; h5py.File(sys.argv[1], "r+").attrs["git_revision"] = "newer"' \
+  build-2.h5
+expect_error "build-1.h5 and build-2.h5 were written by different builds \(git revision .* vs newer; pass --allow-mixed-builds" \
+  -- "$bin" merge build-1.h5 build-2.h5 --out builds.h5
+expect 0 "merged 2 part\(s\): 2 cell\(s\)" -- "$bin" merge build-1.h5 build-2.h5 --out builds.h5 \
+  --allow-mixed-builds
+expect 0 "^NDCG@10,tiny,pop,[^,]+,[^,]+,2,0," -- "$bin" report builds.h5 --format csv --metric NDCG@10
+
 finish cli

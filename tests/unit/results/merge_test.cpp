@@ -104,7 +104,8 @@ TEST(Merge, RefusesPartsThatDoNotBelongTogether) {
   other = sample_info();
   other.git_revision = "def456";
   EXPECT_NE(refusal(part(dir, "b2.h5", "1/2", {}, other))
-                .find("were written by different builds (git revision abc123 vs def456)"),
+                .find("were written by different builds (git revision abc123 vs def456; pass "
+                      "--allow-mixed-builds to merge them)"),
             std::string::npos);
 
   const auto b3 = dir / "b3.h5";
@@ -144,7 +145,38 @@ TEST(Merge, RefusesPartsOfAnotherDeviceClassUnlessAllowed) {
                 "ml/pop/seed_1); one table would compare them as alike (pass "
                 "--allow-mixed-devices to do so)");
   EXPECT_FALSE(std::filesystem::exists(dir / "m.h5"));
-  EXPECT_EQ(merge_results({a, b}, dir / "m.h5", false, /*allow_mixed_devices=*/true).cells, 2u);
+  EXPECT_EQ(merge_results({a, b}, dir / "m.h5", false, {.mixed_devices = true}).cells, 2u);
+}
+
+TEST(Merge, PartsOfAnotherBuildMergeWhenAllowedAndSayWhichBuildWroteWhat) {
+  ScratchDir dir;
+  const auto a = part(dir, "a.h5", "", {cell("ml", "pop", 1)});  // sample: git abc123
+  RunInfo newer = sample_info();
+  newer.git_revision = "def456";
+  const auto b = part(dir, "b.h5", "", {cell("ml", "pop", 2)}, newer);
+  EXPECT_NE(error_of([&] {
+              merge_results({a, b}, dir / "m.h5");
+            }).find("different builds (git revision abc123 vs def456; pass --allow-mixed-builds"),
+            std::string::npos);
+  EXPECT_EQ(merge_results({a, b}, dir / "m.h5", false, {.mixed_builds = true}).cells, 2u);
+  const RunInfo merged = ResultsFile::open_existing(dir / "m.h5").info();
+  EXPECT_EQ(merged.git_revision, "abc123, def456");
+  EXPECT_EQ(merged.recbench_version, sample_info().recbench_version);  // equal: listed once
+  ASSERT_EQ(merged.merged_from.size(), 2u);
+  EXPECT_NE(merged.merged_from[1].find("b.h5 (recbench "), std::string::npos);
+  EXPECT_NE(merged.merged_from[1].find(", git def456, LibTorch "), std::string::npos);
+  // The experiment must still be the same one.
+  RunInfo other = newer;
+  other.experiment_toml += "# --set experiment.seeds=[1,2]\n";
+  const auto c = part(dir, "c.h5", "", {cell("ml", "pop", 3)}, other);
+  EXPECT_NE(error_of([&] {
+              merge_results({a, c}, dir / "m2.h5", false, {.mixed_builds = true});
+            }).find("parts of different experiments"),
+            std::string::npos);
+  // One build: the root attributes and part lines are as before.
+  merge_results({a}, dir / "m3.h5", false, {.mixed_builds = true});
+  EXPECT_EQ(ResultsFile::open_existing(dir / "m3.h5").info().merged_from,
+            std::vector<std::string>{a.string()});
 }
 
 TEST(Merge, RefusesMissingFilesNonResultsAndAnExistingOutput) {

@@ -26,7 +26,20 @@ std::string first_difference(const std::string& a, const std::string& b) {
   return "line " + std::to_string(line);
 }
 
-void check_same_run(const ResultsPart& first, const ResultsPart& part) {
+//! The build attributes of a run: what, first's value, part's value.
+std::vector<std::tuple<const char*, std::string, std::string>> builds(const RunInfo& a,
+                                                                      const RunInfo& b) {
+  return {{"recbench version", a.recbench_version, b.recbench_version},
+          {"git revision", a.git_revision, b.git_revision},
+          {"LibTorch version", a.torch_version, b.torch_version}};
+}
+
+bool same_build(const RunInfo& a, const RunInfo& b) {
+  return a.recbench_version == b.recbench_version && a.git_revision == b.git_revision &&
+         a.torch_version == b.torch_version;
+}
+
+void check_same_run(const ResultsPart& first, const ResultsPart& part, bool allow_mixed_builds) {
   const RunInfo &a = first.info, &b = part.info;
   if (a.experiment_toml != b.experiment_toml) {
     throw Error("parts of different experiments: " + name(first) + " and " + name(part) +
@@ -34,14 +47,12 @@ void check_same_run(const ResultsPart& first, const ResultsPart& part) {
                 first_difference(a.experiment_toml, b.experiment_toml) +
                 "; shards of one run need equal files and --set options)");
   }
-  const std::pair<const char*, std::pair<std::string, std::string>> builds[] = {
-      {"recbench version", {a.recbench_version, b.recbench_version}},
-      {"git revision", {a.git_revision, b.git_revision}},
-      {"LibTorch version", {a.torch_version, b.torch_version}}};
-  for (const auto& [what, values] : builds) {
-    if (values.first != values.second) {
+  if (allow_mixed_builds) return;
+  for (const auto& [what, here, there] : builds(a, b)) {
+    if (here != there) {
       throw Error(name(first) + " and " + name(part) + " were written by different builds (" +
-                  what + " " + values.first + " vs " + values.second + ")");
+                  what + " " + here + " vs " + there +
+                  "; pass --allow-mixed-builds to merge them)");
     }
   }
 }
@@ -72,7 +83,7 @@ ResultsPart read_part(const fs::path& path) {
   return {path, file.info(), file.read_datasets(), file.read_cells(CellDetail::full)};
 }
 
-void check_parts(const std::vector<ResultsPart>& parts, bool allow_mixed_devices) {
+void check_parts(const std::vector<ResultsPart>& parts, MergeAllowances allow) {
   std::map<std::string, const ResultsPart*> shards;
   std::map<std::tuple<std::string, std::string, int64_t>, const ResultsPart*> cells;
   std::map<fs::path, const ResultsPart*> files;
@@ -82,7 +93,7 @@ void check_parts(const std::vector<ResultsPart>& parts, bool allow_mixed_devices
       throw Error(name(*file->second) + " and " + name(part) + " are the same file");
     }
     if (&part != &parts.front()) {
-      check_same_run(parts.front(), part);
+      check_same_run(parts.front(), part, allow.mixed_builds);
       check_same_datasets(parts.front(), part);
     }
     if (!part.info.shard.empty()) {
@@ -100,7 +111,7 @@ void check_parts(const std::vector<ResultsPart>& parts, bool allow_mixed_devices
       }
     }
   }
-  if (allow_mixed_devices) return;
+  if (allow.mixed_devices) return;
   std::vector<CellRecord> all;
   std::string names;
   for (const ResultsPart& part : parts) {
@@ -112,16 +123,32 @@ void check_parts(const std::vector<ResultsPart>& parts, bool allow_mixed_devices
 
 namespace {
 
-//! The first part's info, spanning every part's times, naming the parts.
+//! The first part's info, spanning every part's times, naming the parts. Parts of several builds:
+//! each build attribute lists the values of the parts ("a, b"), and each part's line its build.
 RunInfo merged_info(const std::vector<ResultsPart>& parts) {
   RunInfo info = parts.front().info;
   info.shard.clear();
   info.merged_from.clear();
+  const bool mixed = std::any_of(parts.begin(), parts.end(), [&](const ResultsPart& p) {
+    return !same_build(p.info, parts.front().info);
+  });
+  auto add = [](std::string& list, const std::string& value) {
+    const std::string sep = ", ";
+    if ((sep + list + sep).find(sep + value + sep) == std::string::npos) list += sep + value;
+  };
   for (const ResultsPart& part : parts) {
     info.start_time = std::min(info.start_time, part.info.start_time);  // ISO 8601, UTC
     info.end_time = std::max(info.end_time, part.info.end_time);
     if (info.model_order.empty()) info.model_order = part.info.model_order;
-    info.merged_from.push_back(part.path.string());
+    std::string line = part.path.string();
+    if (mixed) {
+      add(info.recbench_version, part.info.recbench_version);
+      add(info.git_revision, part.info.git_revision);
+      add(info.torch_version, part.info.torch_version);
+      line += " (recbench " + part.info.recbench_version + ", git " + part.info.git_revision +
+              ", LibTorch " + part.info.torch_version + ")";
+    }
+    info.merged_from.push_back(line);
   }
   return info;
 }
@@ -188,7 +215,7 @@ std::vector<std::string> missing_shards(const std::vector<ResultsPart>& parts) {
 }  // namespace
 
 MergeSummary merge_results(const std::vector<fs::path>& part_paths, const fs::path& out,
-                           bool replace, bool allow_mixed_devices) {
+                           bool replace, MergeAllowances allow) {
   if (part_paths.empty()) throw Error("merge: no part files given");
   for (const fs::path& path : part_paths) {
     if (fs::exists(out) && fs::exists(path) && fs::equivalent(out, path)) {
@@ -200,7 +227,7 @@ MergeSummary merge_results(const std::vector<fs::path>& part_paths, const fs::pa
   }
   std::vector<ResultsPart> parts;
   for (const fs::path& path : part_paths) parts.push_back(read_part(path));
-  check_parts(parts, allow_mixed_devices);
+  check_parts(parts, allow);
   MergeSummary summary;
   summary.missing_shards = missing_shards(parts);
   const RunInfo info = merged_info(parts);
