@@ -158,14 +158,10 @@ torch::Tensor BERT4Rec::batch_loss(const TrainBatch& batch) {
   }
   std::vector<torch::Tensor> hidden, targets;
   for (const LengthGroup& g : groups) {
-    const bool whole = g.rows.size(0) == seq.size(0) && g.width == seq.size(1);
-    auto take = [&](const torch::Tensor& t) {  // one group as wide as the batch is the batch
-      return whole ? t : t.index_select(0, g.rows).narrow(1, 0, g.width);
-    };
-    auto states = net_(take(input));
-    auto index = take(mask).reshape(-1).nonzero().squeeze(1);
+    auto states = net_(g.take(input));
+    auto index = g.take(mask).reshape(-1).nonzero().squeeze(1);
     hidden.push_back(states.reshape({-1, states.size(2)}).index_select(0, index));
-    targets.push_back(take(seq).reshape(-1).index_select(0, index));
+    targets.push_back(g.take(seq).reshape(-1).index_select(0, index));
   }
   return loss_(torch::cat(hidden), torch::cat(targets), output_table(), net_->bias);
 }

@@ -146,18 +146,16 @@ std::vector<LengthGroup> length_groups(const torch::Tensor& lengths, int64_t nar
   return groups;
 }
 
+torch::Tensor LengthGroup::take(const torch::Tensor& t) const {
+  auto picked = rows.size(0) == t.size(0) ? t : t.index_select(0, rows);
+  return picked.dim() >= 2 && picked.size(1) > width ? picked.narrow(1, 0, width) : picked;
+}
+
 std::vector<TrainBatch> group_by_length(const TrainBatch& batch, int64_t narrowest) {
   std::vector<TrainBatch> groups;
   for (const LengthGroup& g : length_groups(batch.lengths, narrowest)) {
-    if (g.rows.size(0) == batch.size() && g.width == batch.items.size(1)) {
-      groups.push_back(batch);  // one group as wide as the batch: nothing to regroup
-      continue;
-    }
-    auto take = [&](const torch::Tensor& t) { return t.index_select(0, g.rows); };
-    TrainBatch group{take(batch.items).narrow(1, 0, g.width), take(batch.lengths),
-                     take(batch.users), take(batch.targets)};
-    if (group.targets.dim() == 2) group.targets = group.targets.narrow(1, 0, g.width);
-    groups.push_back(std::move(group));
+    groups.push_back(
+        {g.take(batch.items), g.take(batch.lengths), g.take(batch.users), g.take(batch.targets)});
   }
   return groups;
 }

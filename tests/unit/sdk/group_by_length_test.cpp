@@ -63,6 +63,20 @@ TEST(GroupByLength, ABatchOfOneGroupIsItself) {
   EXPECT_EQ(trimmed[0].items.size(1), 5);
 }
 
+TEST(GroupByLength, TakeCopiesSomeRowsAndPassesEveryRowThrough) {
+  const auto items = torch::arange(12, torch::kInt64).reshape({3, 4});
+  const auto lengths = torch::tensor({2, 1, 2}, torch::kInt64);
+  const LengthGroup some{torch::tensor({0, 2}, torch::kInt64), 2};
+  EXPECT_TRUE(some.take(items).equal(torch::tensor({0, 1, 8, 9}, torch::kInt64).reshape({2, 2})));
+  EXPECT_TRUE(some.take(lengths).equal(torch::tensor({2, 2}, torch::kInt64)));
+  const LengthGroup every{torch::arange(3, torch::kInt64), 4};
+  EXPECT_TRUE(every.take(items).is_same(items));
+  EXPECT_TRUE(every.take(lengths).is_same(lengths));
+  const LengthGroup narrower{torch::arange(3, torch::kInt64), 2};  // every row, trimmed: a view
+  EXPECT_EQ(narrower.take(items).data_ptr(), items.data_ptr());
+  EXPECT_EQ(narrower.take(items).size(1), 2);
+}
+
 //! Embedding -> GRU -> state per position; the length grouping switched on or off.
 class TinyGru final : public nn::SequentialModel {
  public:

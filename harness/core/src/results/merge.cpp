@@ -2,6 +2,7 @@
 #include "recbench/core/results/merge.h"
 
 #include <algorithm>
+#include <iterator>
 #include <map>
 #include <set>
 #include <tuple>
@@ -26,17 +27,20 @@ std::string first_difference(const std::string& a, const std::string& b) {
   return "line " + std::to_string(line);
 }
 
-//! The build attributes of a run: what, first's value, part's value.
-std::vector<std::tuple<const char*, std::string, std::string>> builds(const RunInfo& a,
-                                                                      const RunInfo& b) {
-  return {{"recbench version", a.recbench_version, b.recbench_version},
-          {"git revision", a.git_revision, b.git_revision},
-          {"LibTorch version", a.torch_version, b.torch_version}};
-}
+//! What identifies the build that wrote a results file, as errors and `merged_from` name it.
+struct BuildAttribute {
+  const char* what;        //!< in errors: "git revision"
+  const char* short_name;  //!< in a merged_from line: "git"
+  std::string RunInfo::*member;
+};
+const BuildAttribute kBuildAttributes[] = {
+    {"recbench version", "recbench", &RunInfo::recbench_version},
+    {"git revision", "git", &RunInfo::git_revision},
+    {"LibTorch version", "LibTorch", &RunInfo::torch_version}};
 
 bool same_build(const RunInfo& a, const RunInfo& b) {
-  return a.recbench_version == b.recbench_version && a.git_revision == b.git_revision &&
-         a.torch_version == b.torch_version;
+  return std::all_of(std::begin(kBuildAttributes), std::end(kBuildAttributes),
+                     [&](const BuildAttribute& x) { return a.*x.member == b.*x.member; });
 }
 
 void check_same_run(const ResultsPart& first, const ResultsPart& part, bool allow_mixed_builds) {
@@ -48,10 +52,10 @@ void check_same_run(const ResultsPart& first, const ResultsPart& part, bool allo
                 "; shards of one run need equal files and --set options)");
   }
   if (allow_mixed_builds) return;
-  for (const auto& [what, here, there] : builds(a, b)) {
-    if (here != there) {
+  for (const BuildAttribute& x : kBuildAttributes) {
+    if (a.*x.member != b.*x.member) {
       throw Error(name(first) + " and " + name(part) + " were written by different builds (" +
-                  what + " " + here + " vs " + there +
+                  x.what + " " + a.*x.member + " vs " + b.*x.member +
                   "; pass --allow-mixed-builds to merge them)");
     }
   }
@@ -142,11 +146,12 @@ RunInfo merged_info(const std::vector<ResultsPart>& parts) {
     if (info.model_order.empty()) info.model_order = part.info.model_order;
     std::string line = part.path.string();
     if (mixed) {
-      add(info.recbench_version, part.info.recbench_version);
-      add(info.git_revision, part.info.git_revision);
-      add(info.torch_version, part.info.torch_version);
-      line += " (recbench " + part.info.recbench_version + ", git " + part.info.git_revision +
-              ", LibTorch " + part.info.torch_version + ")";
+      std::string build;
+      for (const BuildAttribute& x : kBuildAttributes) {
+        add(info.*x.member, part.info.*x.member);
+        build += std::string(build.empty() ? "" : ", ") + x.short_name + " " + part.info.*x.member;
+      }
+      line += " (" + build + ")";
     }
     info.merged_from.push_back(line);
   }

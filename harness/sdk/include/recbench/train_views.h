@@ -88,6 +88,10 @@ class RECBENCH_API TrainView {
 struct LengthGroup {
   torch::Tensor rows;
   int64_t width = 0;
+
+  //! This group's rows of `t` ([B] or [B, W, ...]), trimmed to `width` when `t` has a width.
+  //! A group of every row is `t` itself, not a copy (rows keep the batch's order).
+  RECBENCH_API torch::Tensor take(const torch::Tensor& t) const;
 };
 
 //! The rows of `lengths` [B] in groups of similar length: rows of 1..narrowest items, then
