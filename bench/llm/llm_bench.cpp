@@ -267,6 +267,7 @@ int run(int argc, char** argv) {
 
 int main(int argc, char** argv) {
   keep_freed_memory();
+  limit_onednn_cache();
   try {
     return run(argc, argv);
   } catch (const std::exception& e) {

@@ -176,6 +176,7 @@ int train(const std::vector<std::string>& args) {
 
 int main(int argc, char** argv) {
   recbench::keep_freed_memory();
+  recbench::limit_onednn_cache();
   const std::vector<std::string> args(argv + std::min(argc, 2), argv + argc);
   const std::string command = argc > 1 ? argv[1] : "";
   try {

@@ -44,6 +44,7 @@ usage:
 
 int main(int argc, char** argv) {
   recbench::keep_freed_memory();
+  recbench::limit_onednn_cache();
   using namespace recbench::cli;
   const std::map<std::string, int (*)(const std::vector<std::string>&)> commands = {
       {"run", run_command},         {"report", report_command}, {"data", data_command},

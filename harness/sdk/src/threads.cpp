@@ -1,6 +1,6 @@
 // set_cpu_threads: LibTorch's pool plus OpenBLAS's; blas_description: which BLAS the process
 // runs on. OpenBLAS's API is looked up at run time, so a process on another BLAS still works.
-// keep_freed_memory: mallopt.
+// keep_freed_memory: mallopt. limit_onednn_cache: oneDNN's environment variable.
 #include "recbench/threads.h"
 
 #include <dlfcn.h>
@@ -111,10 +111,29 @@ std::string openmp_wait_policy() {
 
 void keep_freed_memory() {
 #if defined(__GLIBC__)
-  constexpr int kBytes = 256 << 20;
-  mallopt(M_MMAP_THRESHOLD, kBytes);  // a fixed threshold also stops glibc's dynamic one
-  mallopt(M_TRIM_THRESHOLD, kBytes);
+  mallopt(M_MMAP_THRESHOLD, 256 << 20);  // a fixed threshold also stops glibc's dynamic one
+  mallopt(M_TRIM_THRESHOLD, 1 << 30);
 #endif
+}
+
+namespace {
+constexpr const char* kOneDnnCache = "ONEDNN_PRIMITIVE_CACHE_CAPACITY";
+constexpr const char* kDnnlCache = "DNNL_PRIMITIVE_CACHE_CAPACITY";  // oneDNN's older name
+constexpr const char* kCacheSetByRecbench = "RECBENCH_SET_ONEDNN_CACHE";
+}  // namespace
+
+void limit_onednn_cache() {
+  if (std::getenv(kOneDnnCache) != nullptr || std::getenv(kDnnlCache) != nullptr) return;
+  setenv(kOneDnnCache, std::to_string(kOneDnnCacheCapacity).c_str(), 1);
+  setenv(kCacheSetByRecbench, "1", 1);
+}
+
+std::string onednn_cache_capacity() {
+  const char* value = std::getenv(kOneDnnCache);  // oneDNN reads this name first
+  if (value == nullptr) value = std::getenv(kDnnlCache);
+  if (value == nullptr) return "1024 (oneDNN's default)";
+  return std::string(value) +
+         (std::getenv(kCacheSetByRecbench) != nullptr ? " (set by recbench)" : " (environment)");
 }
 
 std::string blas_threading() {

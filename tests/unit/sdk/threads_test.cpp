@@ -1,10 +1,13 @@
 // set_cpu_threads reaches both pools: LibTorch's and, where LibTorch runs on OpenBLAS, OpenBLAS's.
+// limit_onednn_cache caps oneDNN's primitive cache unless the user chose a capacity.
 #include <gtest/gtest.h>
 
 #include <dlfcn.h>
 #include <sched.h>
 
 #include <cstdlib>
+#include <optional>
+#include <string>
 #include <thread>
 
 #include <ATen/Parallel.h>
@@ -74,6 +77,42 @@ TEST(CpuThreads, OpenMpWaitPolicyIsReported) {
   } else {
     EXPECT_NE(text.find("="), std::string::npos) << text;
   }
+}
+
+//! Sets or unsets an environment variable for one scope, then restores it.
+class ScopedEnv {
+ public:
+  ScopedEnv(const char* name, const char* value) : name_(name) {
+    if (const char* old = std::getenv(name)) old_ = old;
+    value ? setenv(name, value, 1) : unsetenv(name);
+  }
+  ~ScopedEnv() { old_ ? setenv(name_, old_->c_str(), 1) : unsetenv(name_); }
+  ScopedEnv(const ScopedEnv&) = delete;
+  ScopedEnv& operator=(const ScopedEnv&) = delete;
+
+ private:
+  const char* name_;
+  std::optional<std::string> old_;
+};
+
+TEST(OneDnnCache, LimitedUnlessTheUserChoseACapacity) {
+  ScopedEnv onednn("ONEDNN_PRIMITIVE_CACHE_CAPACITY", nullptr);
+  ScopedEnv dnnl("DNNL_PRIMITIVE_CACHE_CAPACITY", nullptr);
+  ScopedEnv mark("RECBENCH_SET_ONEDNN_CACHE", nullptr);
+  EXPECT_EQ(onednn_cache_capacity(), "1024 (oneDNN's default)");
+  limit_onednn_cache();
+  const char* set = std::getenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY");
+  ASSERT_NE(set, nullptr);
+  const std::string capacity = std::to_string(kOneDnnCacheCapacity);
+  EXPECT_EQ(std::string(set), capacity);
+  EXPECT_EQ(onednn_cache_capacity(), capacity + " (set by recbench)");
+
+  unsetenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY");
+  unsetenv("RECBENCH_SET_ONEDNN_CACHE");
+  setenv("DNNL_PRIMITIVE_CACHE_CAPACITY", "300", 1);  // the older name counts as the user's choice
+  limit_onednn_cache();
+  EXPECT_EQ(std::getenv("ONEDNN_PRIMITIVE_CACHE_CAPACITY"), nullptr);
+  EXPECT_EQ(onednn_cache_capacity(), "300 (environment)");
 }
 
 }  // namespace

@@ -195,8 +195,10 @@ void Runner::set_up() {
   logger_->info("experiment '{}': {} dataset(s) x {} model(s) x {} seed(s) on {} ({} threads)",
                 cfg_.name, cfg_.datasets.size(), cfg_.models.size(), cfg_.seeds.size(),
                 env_.device.str(), at::get_num_threads());
-  logger_->info("BLAS: {}; CPUs this process may use: {}; OpenMP waiting: {}", blas_description(),
-                cpus.text(), openmp_wait_policy());
+  logger_->info(
+      "BLAS: {}; CPUs this process may use: {}; OpenMP waiting: {}; oneDNN primitive "
+      "cache: {}",
+      blas_description(), cpus.text(), openmp_wait_policy(), onednn_cache_capacity());
 }
 
 void Runner::read_existing() {

@@ -35,11 +35,27 @@ RECBENCH_API void reexec_with_passive_waiting(char** argv);
 RECBENCH_API std::string openmp_wait_policy();
 
 //! Keeps freed tensor buffers in the process (glibc malloc: blocks up to 256 MiB come from the
-//! heap, and the heap is not trimmed below that). With glibc's defaults a forward pass that frees
+//! heap, and up to 1 GiB of free heap top is kept). With glibc's defaults a forward pass that frees
 //! and reallocates the same large buffers gets fresh zeroed pages from the kernel on every reuse:
 //! page faults were 9% of the LLM scoring benchmark's time, and this setting made it ~1.4x faster.
+//! The heap top is kept up to 1 GiB, not 256 MiB, because a batch may free several blocks there
+//! at once (Caser on S3-Rec Beauty: three of 99 MB), which a lower bound gives back and faults in
+//! again every batch (43% of Caser's time was in the kernel; docs/performance.md).
 //! Call once at the start of main(); a no-op on other C libraries.
 RECBENCH_API void keep_freed_memory();
+
+//! How many compiled primitives recbench lets oneDNN keep (limit_onednn_cache()).
+inline constexpr int kOneDnnCacheCapacity = 16;
+
+//! oneDNN, inside LibTorch, runs GELU, convolutions and bfloat16 products on the CPU and keeps
+//! one compiled primitive per tensor shape, up to 1,024 by default, several MB each. Length groups
+//! and evaluation batches bring new shapes all the time: BERT4Rec on S3-Rec Beauty grew to 14 GB
+//! in 27 epochs (docs/performance.md). Unless the user set ONEDNN_PRIMITIVE_CACHE_CAPACITY or
+//! DNNL_PRIMITIVE_CACHE_CAPACITY, this sets the first to kOneDnnCacheCapacity. Call at the start
+//! of main(), before any tensor operation: oneDNN reads the variable once, at its first primitive.
+RECBENCH_API void limit_onednn_cache();
+//! The oneDNN primitive cache's capacity and who set it, e.g. "16 (set by recbench)".
+RECBENCH_API std::string onednn_cache_capacity();
 
 //! The BLAS library this process runs its matrix products on, as its own configuration line plus
 //! its threading, e.g. "OpenBLAS 0.3.21 DYNAMIC_ARCH NO_AFFINITY Zen MAX_THREADS=64 (OpenMP)";
