@@ -24,9 +24,11 @@ H5Object = TypeVar("H5Object", h5py.Group, h5py.Dataset)
 KEYS = ["dataset", "model", "seed"]
 CELL_COLUMNS = KEYS + [
     "status", "error", "plugin", "valid_metric", "tie_policy",
-    "train_seconds", "eval_seconds", "peak_rss_mb", "config",
+    "train_seconds", "eval_seconds", "peak_rss_mb", "config", "recbench_version", "git_revision",
 ]
 TEXT_ATTRS = ("status", "error", "plugin", "valid_metric", "config")
+#: The build that ran the cell; absent in files written before 2026-12-08 (read as "").
+BUILD_ATTRS = ("recbench_version", "git_revision")
 NUMBER_ATTRS = ("train_seconds", "eval_seconds", "peak_rss_mb")
 METRIC_COLUMNS = KEYS + ["metric", "value"]
 #: DataFrame column -> array of the cell group, for `read_ranks` and `read_curves`.
@@ -53,14 +55,16 @@ def read_info(path: PathLike) -> dict[str, str]:
 
 
 def read_cells(path: PathLike) -> pd.DataFrame:
-    """One row per cell, failed ones included, with status, error, plugin, timings and config."""
+    """One row per cell, failed ones included, with status, error, plugin, timings, config and
+    the build that ran it (recbench_version, git_revision; empty for files before 2026-12-08)."""
     rows = []
     with open_results(path) as f:
         for cell in iter_cells(f):
             text = {name: _text(_attr(cell, name)) for name in TEXT_ATTRS}
             rows.append({"dataset": cell.dataset, "model": cell.model, "seed": cell.seed, **text,
                          "tie_policy": _tie_policy(cell, text["config"]),
-                         **{name: float(_attr(cell, name)) for name in NUMBER_ATTRS}})
+                         **{name: float(_attr(cell, name)) for name in NUMBER_ATTRS},
+                         **{name: _text(cell.group.attrs.get(name, "")) for name in BUILD_ATTRS}})
     return pd.DataFrame(rows, columns=CELL_COLUMNS)
 
 

@@ -58,7 +58,9 @@ class ReaderTest(unittest.TestCase):
         cells = recbench.read_cells(self.path)
         self.assertEqual(list(cells.columns), [
             "dataset", "model", "seed", "status", "error", "plugin", "valid_metric",
-            "tie_policy", "train_seconds", "eval_seconds", "peak_rss_mb", "config"])
+            "tie_policy", "train_seconds", "eval_seconds", "peak_rss_mb", "config",
+            "recbench_version", "git_revision"])
+        self.assertEqual(set(cells.git_revision), {""})  # the builder writes an older file
         self.assertEqual(len(cells), 5)
         failed = cells[cells.status == "failed"]
         self.assertEqual(list(failed[["dataset", "model", "seed"]].iloc[0]), ["ml", "alpha", 2])
@@ -205,6 +207,9 @@ class RealResultsFileTest(unittest.TestCase):
             self.assertEqual(list(cells.model.unique()), ["pop", "sasrec"])
             self.assertEqual(set(cells.status), {"complete"})
             self.assertEqual(set(cells.tie_policy), {"expected"})
+            self.assertEqual(len(set(cells.git_revision)), 1)
+            self.assertRegex(cells.git_revision.iloc[0], r"^([0-9a-f]{12}(-dirty)?|unknown)$")
+            self.assertEqual(cells.recbench_version.iloc[0], recbench.read_info(path)["recbench_version"])
             metrics = recbench.read_metrics(path)
             self.assertEqual(list(metrics.metric.unique()), [
                 "HR@5", "HR@10", "NDCG@5", "NDCG@10", "MRR@5", "MRR@10", "Coverage@5",

@@ -74,6 +74,8 @@ inline CellRecord sample_cell(const std::string& model, int64_t seed, size_t use
   cell.train_seconds = 12.5 + static_cast<double>(seed);
   cell.eval_seconds = 0.75;
   cell.peak_rss_mb = 812.25;
+  cell.recbench_version = "0.1.0";
+  cell.git_revision = "def456abc789-dirty";  // a later build than the file's root (abc123)
   cell.device = {"cuda:0", "NVIDIA H100 80GB HBM3", "2.11.0", "12.8", "bf16-mixed", 2, 1536.5};
   cell.artifacts = {{"checkpoint", "/tmp/ckpt_" + std::to_string(seed)}, {"embeddings", "e.pt"}};
   return cell;
@@ -104,6 +106,8 @@ inline void expect_same_cell(const CellRecord& a, const CellRecord& b) {
   EXPECT_EQ(a.train_seconds, b.train_seconds);
   EXPECT_EQ(a.eval_seconds, b.eval_seconds);
   EXPECT_EQ(a.peak_rss_mb, b.peak_rss_mb);
+  EXPECT_EQ(a.recbench_version, b.recbench_version);
+  EXPECT_EQ(a.git_revision, b.git_revision);
   EXPECT_EQ(a.device.device, b.device.device);
   EXPECT_EQ(a.device.name, b.device.name);
   EXPECT_EQ(a.device.torch_version, b.device.torch_version);

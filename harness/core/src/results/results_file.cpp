@@ -241,6 +241,8 @@ void write_cell_content(hid_t group, const CellRecord& cell, const std::string& 
   h5::write_attr(group, "train_seconds", cell.train_seconds, ctx);
   h5::write_attr(group, "eval_seconds", cell.eval_seconds, ctx);
   h5::write_attr(group, "peak_rss_mb", cell.peak_rss_mb, ctx);
+  h5::write_attr(group, "recbench_version", cell.recbench_version, ctx);
+  h5::write_attr(group, "git_revision", cell.git_revision, ctx);
   h5::write_attr(group, "device", cell.device.device, ctx);
   h5::write_attr(group, "device_name", cell.device.name, ctx);
   h5::write_attr(group, "torch_version", cell.device.torch_version, ctx);
@@ -314,6 +316,8 @@ CellRecord read_cell_group(hid_t group, CellRecord cell, CellDetail detail,
   cell.train_seconds = h5::read_double_attr(group, "train_seconds", ctx).value_or(0.0);
   cell.eval_seconds = h5::read_double_attr(group, "eval_seconds", ctx).value_or(0.0);
   cell.peak_rss_mb = h5::read_double_attr(group, "peak_rss_mb", ctx).value_or(0.0);
+  cell.recbench_version = h5::read_string_attr(group, "recbench_version", ctx).value_or("");
+  cell.git_revision = h5::read_string_attr(group, "git_revision", ctx).value_or("");
   cell.device.device = h5::read_string_attr(group, "device", ctx).value_or("");
   cell.device.name = h5::read_string_attr(group, "device_name", ctx).value_or("");
   cell.device.torch_version = h5::read_string_attr(group, "torch_version", ctx).value_or("");

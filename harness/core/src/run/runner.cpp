@@ -21,12 +21,9 @@
 #include "recbench/core/results/results_file.h"
 #include "recbench/core/run/model_order.h"
 #include "recbench/error.h"
+#include "recbench/git_revision.h"  // generated at build time
 #include "recbench/random.h"
 #include "recbench/threads.h"
-
-#ifndef RECBENCH_GIT_REVISION
-#define RECBENCH_GIT_REVISION "unknown"
-#endif
 
 namespace recbench {
 
@@ -409,7 +406,9 @@ void Runner::run_cells(ResultsFile* file) {
         }
         const CellJob job{datasets_[d], *entry, registry_->require(entry->plugin), seed,
                           depends_.at(entry->label)};
-        const CellRecord cell = run_cell(env_, job, artifacts_);
+        CellRecord cell = run_cell(env_, job, artifacts_);
+        cell.recbench_version = RECBENCH_VERSION;
+        cell.git_revision = RECBENCH_GIT_REVISION;
         if (file == nullptr) {  // not rank 0: it records
           ++(cell.status == "failed" ? summary_.failed : summary_.complete);
           continue;

@@ -66,6 +66,9 @@ struct CellRecord {  //!< /runs/<dataset>/<model>/seed_<s>
   std::vector<CurvePoint> curve;
   std::string valid_metric_name;
   double train_seconds = 0.0, eval_seconds = 0.0, peak_rss_mb = 0.0;
+  //! The build that ran the cell, which a --resume of a newer build may make differ from the
+  //! file's root attributes (which keep the first run's); empty in files written before 2026-12-08.
+  std::string recbench_version, git_revision;
   DeviceRecord device;
   std::map<std::string, std::string> artifacts;  //!< name -> path
 };
