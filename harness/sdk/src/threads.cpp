@@ -85,6 +85,12 @@ UsableCpus usable_cpus() {
 
 namespace {
 constexpr const char* kSetByRecbench = "RECBENCH_SET_WAIT_POLICY";
+
+//! Who set an environment variable that recbench sets unless the user did: `marker` is the
+//! variable recbench sets beside it.
+const char* set_by(const char* marker) {
+  return std::getenv(marker) != nullptr ? " (set by recbench)" : " (environment)";
+}
 }  // namespace
 
 void reexec_with_passive_waiting(char** argv) {
@@ -106,7 +112,7 @@ std::string openmp_wait_policy() {
   if (policy != nullptr) text = std::string("OMP_WAIT_POLICY=") + policy;
   if (spin != nullptr) text += (text.empty() ? "" : ", ") + std::string("GOMP_SPINCOUNT=") + spin;
   if (text.empty()) return "libgomp's default spinning";
-  return text + (std::getenv(kSetByRecbench) != nullptr ? " (set by recbench)" : " (environment)");
+  return text + set_by(kSetByRecbench);
 }
 
 void keep_freed_memory() {
@@ -132,8 +138,7 @@ std::string onednn_cache_capacity() {
   const char* value = std::getenv(kOneDnnCache);  // oneDNN reads this name first
   if (value == nullptr) value = std::getenv(kDnnlCache);
   if (value == nullptr) return "1024 (oneDNN's default)";
-  return std::string(value) +
-         (std::getenv(kCacheSetByRecbench) != nullptr ? " (set by recbench)" : " (environment)");
+  return std::string(value) + set_by(kCacheSetByRecbench);
 }
 
 std::string blas_threading() {
